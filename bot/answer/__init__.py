@@ -1,0 +1,1 @@
+"""The answer engine: retrieval, answer writing and citations."""

@@ -1,0 +1,78 @@
+"""Hybrid retrieval over the Qdrant index through LlamaIndex's QdrantVectorStore.
+
+Dense (MiniLM) and sparse (BM25) candidates are fused with reciprocal rank fusion; only
+chunks the asker may see are searched (for now: public documents).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from llama_index.core.vector_stores.types import VectorStoreQuery, VectorStoreQueryMode
+from qdrant_client import models as qm
+
+from bot.config import RetrievalSettings
+from bot.errors import IndexNotReadyError
+from bot.models import RetrievedChunk
+from indexing.store import QdrantIndexStore
+
+_MODES = {
+    "hybrid": VectorStoreQueryMode.HYBRID,
+    "dense": VectorStoreQueryMode.DEFAULT,
+    "sparse": VectorStoreQueryMode.SPARSE,
+}
+_PUBLIC_ONLY = qm.Filter(must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))])
+
+
+class Retriever(Protocol):
+    def retrieve(
+        self, question: str, query_embedding: list[float] | None, *, top_k: int | None = None
+    ) -> list[RetrievedChunk]: ...
+
+
+class QdrantRetriever:
+    def __init__(self, *, store: QdrantIndexStore, settings: RetrievalSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.vector_store = store.vector_store()
+        self._ready = False
+
+    @property
+    def needs_embedding(self) -> bool:
+        return self.settings.mode != "sparse"
+
+    def retrieve(
+        self, question: str, query_embedding: list[float] | None, *, top_k: int | None = None
+    ) -> list[RetrievedChunk]:
+        if not self._ready:
+            if self.store.current_collection() is None:
+                raise IndexNotReadyError()
+            self._ready = True
+        k = top_k or self.settings.top_k
+        mode = _MODES[self.settings.mode]
+        query = VectorStoreQuery(
+            query_embedding=query_embedding,
+            query_str=question,
+            similarity_top_k=max(k, self.settings.candidates) if mode is VectorStoreQueryMode.HYBRID else k,
+            sparse_top_k=max(k, self.settings.candidates) if mode is VectorStoreQueryMode.HYBRID else k,
+            hybrid_top_k=k,
+            mode=mode,
+        )
+        result = self.vector_store.query(query, qdrant_filters=_PUBLIC_ONLY)
+        chunks = []
+        for node, score in zip(result.nodes or [], result.similarities or [], strict=False):
+            meta = node.metadata
+            chunks.append(
+                RetrievedChunk(
+                    chunk_id=node.node_id,
+                    doc_id=node.ref_doc_id or "",
+                    title=meta.get("title", ""),
+                    source=meta.get("source", ""),
+                    url=meta.get("url", ""),
+                    section=meta.get("section", ""),
+                    updated_at=meta.get("updated_at", ""),
+                    text=node.get_content(),
+                    score=float(score),
+                )
+            )
+        return chunks[:k]

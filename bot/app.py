@@ -1,0 +1,62 @@
+"""Composition root: builds the embedder, the Qdrant store, the index pipeline and the
+answer engine from one Settings object. Nothing else constructs these."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+
+from bot.answer.engine import AnswerEngine
+from bot.answer.extractive import ExtractiveAnswerer
+from bot.answer.retrieval import QdrantRetriever
+from bot.config import Settings
+from indexing.embedding import MiniLMEmbedding, OpenAICompatibleEmbedding, build_embedder
+from indexing.pipeline import IndexPipeline
+from indexing.store import QdrantIndexStore, open_client
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Components:
+    """Lazily built parts, so `wikibot index` never loads what only `ask` needs."""
+
+    settings: Settings
+
+    @cached_property
+    def embedder(self) -> MiniLMEmbedding | OpenAICompatibleEmbedding:
+        return build_embedder(self.settings.embedding)
+
+    @cached_property
+    def store(self) -> QdrantIndexStore:
+        client = open_client(self.settings.qdrant, self.settings.data_dir)
+        if not self.settings.qdrant.url:
+            logger.info("using the embedded Qdrant index in %s", self.settings.data_dir / "qdrant")
+        return QdrantIndexStore(
+            client,
+            alias=self.settings.qdrant.collection,
+            dimension=self.embedder.dimension,
+            embed_model=self.embedder.model_name,
+        )
+
+    def index_pipeline(self) -> IndexPipeline:
+        return IndexPipeline(
+            store=self.store,
+            embedder=self.embedder,
+            lock_path=self.settings.index_lock_path,
+            chunking=self.settings.chunking.to_config(),
+        )
+
+    @cached_property
+    def engine(self) -> AnswerEngine:
+        retriever = QdrantRetriever(store=self.store, settings=self.settings.retrieval)
+        writer = ExtractiveAnswerer(
+            settings=self.settings.answer, embed_many=self.embedder.get_text_embedding_batch
+        )
+        return AnswerEngine(
+            retriever=retriever,
+            embedder=self.embedder,
+            writer=writer,
+            embed_query=True,
+        )

@@ -1,0 +1,177 @@
+"""The `wikibot` command: index, ask, chat, eval, status (contract in ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import Components
+from bot.config import Settings, load_settings
+from bot.errors import SourceError, user_message
+from bot.evaluation import evaluate, load_qa
+from bot.render import render_terminal
+from connectors.folder import FolderConnector
+
+logger = logging.getLogger("wikibot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wikibot",
+        description="Answers staff questions from the company wiki and HR documents, with citations.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="index folders of documents (incremental)")
+    index.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="folders of Markdown, HTML, text and PDF files")
+    index.add_argument("--full", action="store_true",
+                       help="rebuild into a new collection; the old one serves until it is done")
+
+    ask = sub.add_parser("ask", help="answer one question (or one per line from stdin with '-')")
+    ask.add_argument("question", help="the question, or '-' to read one question per line")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+    ask.add_argument("--user", default=None, help="ask as this user id (for personal answers)")
+
+    sub.add_parser("chat", help="a terminal chat over the same pipeline")
+
+    ev = sub.add_parser("eval", help="retrieval and answer metrics over a qa.jsonl file")
+    ev.add_argument("qa", type=Path, metavar="QA.jsonl")
+    ev.add_argument("--json", action="store_true", help="print the metrics and rows as JSON")
+
+    sub.add_parser("status", help="what is indexed")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        print(f"wikibot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    components = Components(settings)
+    try:
+        handler = {"index": _index, "ask": _ask, "chat": _chat, "eval": _eval, "status": _status}
+        return handler[args.command](components, args)
+    except KeyboardInterrupt:
+        print("wikibot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        logger.debug("command failed", exc_info=True)
+        if not isinstance(exc, ValueError | OSError) and "unexpected" in user_message(exc):
+            logger.exception("command failed")
+        print(f"wikibot: {user_message(exc) if 'unexpected' not in user_message(exc) else exc}",
+              file=sys.stderr)
+        return 1
+
+
+def _index(components: Components, args: argparse.Namespace) -> int:
+    settings: Settings = components.settings
+    connectors = []
+    for path in args.paths:
+        if not path.is_dir():
+            raise SourceError(f"not a folder: {path}")
+        connectors.append(FolderConnector(path, limits=settings.folder_limits))
+    total = sum(len(c.files()) for c in connectors)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr)
+
+    def progress(read: int, chunks: int) -> None:
+        if bar is not None:
+            bar.update(read - bar.n)
+            bar.set_postfix(chunks=chunks)
+
+    pipeline = components.index_pipeline()
+    try:
+        summary = pipeline.run(connectors, full=args.full, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for failed in summary.errors:
+        print(f"  failed: {failed.source}: {failed.reason}", file=sys.stderr)
+    if summary.empty:
+        print(f"  skipped {len(summary.empty)} empty document(s) (e.g. {summary.empty[0].source}: "
+              f"{summary.empty[0].reason})", file=sys.stderr)
+    print(("rebuilt " if summary.full else "indexed ") + summary.line())
+    return 0
+
+
+def _ask(components: Components, args: argparse.Namespace) -> int:
+    engine = components.engine
+    if args.question != "-":
+        answer = engine.ask(args.question)
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_terminal(answer))
+        return 0
+    status = 0
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            answer = engine.ask(question)
+            out = answer.to_json() if args.json else render_terminal(answer)
+        except Exception as exc:
+            status = 1
+            out = {"question": question, "error": user_message(exc)} if args.json else user_message(exc)
+        print(json.dumps(out, ensure_ascii=False) if args.json else f"{out}\n", flush=True)
+    return status
+
+
+def _chat(components: Components, args: argparse.Namespace) -> int:
+    engine = components.engine
+    print("wikibot chat: ask a question about the indexed documents (Ctrl-D or 'exit' to leave).")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question.lower() in {"exit", "quit", ":q"}:
+            return 0
+        if not question:
+            continue
+        try:
+            print("\nwikibot> " + render_terminal(engine.ask(question)))
+        except Exception as exc:
+            print(f"\nwikibot> sorry: {user_message(exc)}")
+
+
+def _eval(components: Components, args: argparse.Namespace) -> int:
+    report = evaluate(components.engine, load_qa(args.qa))
+    metrics = report.metrics()
+    if args.json:
+        print(json.dumps({"metrics": metrics, "rows": report.rows}, ensure_ascii=False))
+    else:
+        for row in report.rows:
+            mark = "ok " if (row["cited_gold"] if row["answerable"] else not row["answered"]) else "MISS"
+            print(f"{mark} {row['id']}: {row['question']}  cited={row['cited']}")
+        print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _status(components: Components, args: argparse.Namespace) -> int:
+    store = components.store
+    collection = store.current_collection()
+    if collection is None:
+        print("nothing indexed yet: run `wikibot index PATH`")
+        return 0
+    print(f"index {store.alias} -> collection {collection}: {store.count()} chunks")
+    for name, count in sorted(store.sources().items()):
+        print(f"  source {name}: {count} chunks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The one Settings object: environment variables and a ``.env`` file, validated at start-up.
+
+Our own settings use the ``WIKIBOT_`` prefix, nested sections with ``__`` (for example
+``WIKIBOT_RETRIEVAL__TOP_K=8``); the platforms' customary names are read as well
+(``QDRANT_URL``, ``QDRANT_API_KEY``, ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``...). Read it once
+in ``cli.py`` / ``app.py`` and pass it down; nothing deeper imports this module's loader.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigurationError
+from connectors.folder import FolderLimits
+from indexing.embedding import EmbeddingConfig
+from indexing.pipeline import ChunkingConfig
+from indexing.store import QdrantConfig
+
+# settings path -> the environment variable people set; used for sources and messages
+CUSTOMARY_ENV = {
+    ("qdrant", "url"): "QDRANT_URL",
+    ("qdrant", "api_key"): "QDRANT_API_KEY",
+    ("embedding", "api_key"): "OPENAI_API_KEY",
+    ("embedding", "base_url"): "OPENAI_BASE_URL",
+}
+
+
+class RetrievalSettings(BaseModel):
+    mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+    top_k: int = Field(default=6, ge=1, le=50)
+    candidates: int = Field(default=20, ge=1, le=200)
+
+
+class AnswerSettings(BaseModel):
+    max_citations: int = Field(default=3, ge=1, le=10)
+    max_sentences: int = Field(default=4, ge=1, le=12)
+    min_relevance: float = Field(default=0.45, ge=0.0, le=1.0)
+
+
+class ChunkingSettings(BaseModel):
+    max_tokens: int = Field(default=200, ge=32, le=512)
+    overlap_tokens: int = Field(default=40, ge=0, le=256)
+
+    @model_validator(mode="after")
+    def _overlap_smaller(self) -> ChunkingSettings:
+        if self.overlap_tokens >= self.max_tokens:
+            raise ValueError("overlap_tokens must be smaller than max_tokens")
+        return self
+
+    def to_config(self) -> ChunkingConfig:
+        return ChunkingConfig(max_tokens=self.max_tokens, overlap_tokens=self.overlap_tokens)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WIKIBOT_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path("~/.local/share/wikibot")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    qdrant: QdrantConfig = Field(default_factory=QdrantConfig)
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    folder_limits: FolderLimits = Field(default_factory=FolderLimits)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _check_urls(self) -> Settings:
+        for (section, field), env in [*CUSTOMARY_ENV.items()]:
+            if field != "url" and field != "base_url":
+                continue
+            value = getattr(getattr(self, section), field)
+            if value is not None and not _is_http_url(value):
+                raise ValueError(f"{env} is not a URL: {value!r} (expected http(s)://host[:port])")
+        if self.embedding.backend == "openai" and not self.embedding.base_url and not self.embedding.api_key:
+            raise ValueError(
+                "WIKIBOT_EMBEDDING__BACKEND=openai needs OPENAI_API_KEY or OPENAI_BASE_URL"
+            )
+        return self
+
+    @property
+    def index_lock_path(self) -> Path:
+        return self.data_dir / "index.lock"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            CustomaryEnvSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+
+class CustomaryEnvSource(PydanticBaseSettingsSource):
+    """Reads the platforms' customary variable names (QDRANT_URL, OPENAI_API_KEY...)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        env_file = self.config.get("env_file")
+        values: dict[str, Any] = {}
+        file_values = dotenv_values(env_file) if isinstance(env_file, str) and Path(env_file).is_file() else {}
+        for (section, field), name in CUSTOMARY_ENV.items():
+            value = os.environ.get(name, file_values.get(name))
+            if value:
+                values.setdefault(section, {})[field] = value
+        return values
+
+
+def _is_http_url(value: str) -> bool:
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def _env_name(loc: tuple[Any, ...]) -> str:
+    path = tuple(str(p) for p in loc)
+    if path[:2] in CUSTOMARY_ENV:
+        return CUSTOMARY_ENV[path[:2]]  # type: ignore[index]
+    return "WIKIBOT_" + "__".join(p.upper() for p in path)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings, turning validation errors into one clear message per problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["loc"]:
+                lines.append(f"{_env_name(error['loc'])}: {message} (got {error.get('input')!r})")
+            else:
+                lines.append(message)
+        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from None

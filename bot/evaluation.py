@@ -1,0 +1,76 @@
+"""`wikibot eval`: retrieval and answer metrics over a qa.jsonl development set.
+
+Each line: ``{"id", "question", "answer", "sources": [paths], "answerable": bool}``.
+Sources are paths relative to the indexed folder, as citations report them.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.answer.engine import AnswerEngine
+
+
+@dataclass
+class EvalReport:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def metrics(self) -> dict[str, Any]:
+        answerable = [r for r in self.rows if r["answerable"]]
+        unanswerable = [r for r in self.rows if not r["answerable"]]
+        totals = [r["timings_ms"]["total"] for r in self.rows]
+
+        def mean(values: list[float]) -> float:
+            return round(statistics.fmean(values), 3) if values else 0.0
+
+        return {
+            "questions": len(self.rows),
+            "answerable": len(answerable),
+            "cited_gold": mean([r["cited_gold"] for r in answerable]),
+            "retrieved_gold": mean([r["retrieved_gold"] for r in answerable]),
+            "answered_rate": mean([r["answered"] for r in answerable]),
+            "avg_cited_sources": mean([r["cited_sources"] for r in answerable if r["answered"]]),
+            "unanswerable": len(unanswerable),
+            "declined_unanswerable": mean([not r["answered"] for r in unanswerable]),
+            "latency_ms_p50": round(statistics.median(totals), 1) if totals else 0.0,
+        }
+
+
+def load_qa(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            row["question"]  # noqa: B018 - required field
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"{path}:{number}: not a qa.jsonl row ({exc})") from exc
+        rows.append(row)
+    return rows
+
+
+def evaluate(engine: AnswerEngine, rows: list[dict[str, Any]]) -> EvalReport:
+    report = EvalReport()
+    for row in rows:
+        answer = engine.ask(row["question"])
+        gold = set(row.get("sources") or [])
+        cited = {c.source for c in answer.citations}
+        retrieved = {c.source for c in answer.retrieved}
+        report.rows.append({
+            "id": row.get("id", ""),
+            "question": row["question"],
+            "answerable": bool(row.get("answerable", bool(gold))),
+            "answered": answer.answered,
+            "cited_gold": bool(gold & cited),
+            "retrieved_gold": bool(gold & retrieved),
+            "cited_sources": len(cited),
+            "cited": sorted(cited),
+            "gold": sorted(gold),
+            "timings_ms": answer.timings_ms,
+        })
+    return report

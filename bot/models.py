@@ -1,0 +1,69 @@
+"""What flows through the chat side: retrieved chunks, citations and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class RetrievedChunk(BaseModel):
+    """One chunk returned by retrieval, with what a citation needs."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    url: str = ""
+    section: str = ""
+    updated_at: str = ""
+    text: str
+    score: float = 0.0
+
+
+class Citation(BaseModel):
+    n: int
+    title: str
+    source: str
+    url: str = ""
+    section: str = ""
+    updated_at: str = ""
+    doc_id: str = ""
+
+    def label(self) -> str:
+        """"Title › Section" (the section's last heading), as chat surfaces show it."""
+        last = self.section.split(" > ")[-1] if self.section else ""
+        return f"{self.title} › {last}" if last and last != self.title else self.title
+
+
+class Answer(BaseModel):
+    question: str
+    text: str
+    answered: bool
+    citations: list[Citation] = Field(default_factory=list)
+    retrieved: list[RetrievedChunk] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract of ``wikibot ask --json`` (see ARCHITECTURE.md)."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "answered": self.answered,
+            "citations": [
+                {
+                    "n": c.n,
+                    "title": c.title,
+                    "source": c.source,
+                    "url": c.url,
+                    "section": c.section,
+                    "updated_at": c.updated_at,
+                }
+                for c in self.citations
+            ],
+            "retrieved": [
+                {"title": r.title, "source": r.source, "section": r.section, "score": round(r.score, 4)}
+                for r in self.retrieved
+            ],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }

@@ -1,0 +1,1 @@
+"""Sources of documents: each connector yields batches of SourceDocument."""

@@ -1,0 +1,96 @@
+"""The document model every source produces, and the Connector protocol.
+
+A connector turns one source (a folder, a wiki space, an HR system) into batches of
+:class:`SourceDocument`. Documents carry their sections with heading paths and anchors,
+which is what lets answers cite "Title › Section" with a link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+
+class DocumentACL(BaseModel):
+    """Who may see a document. Public documents are visible to everyone."""
+
+    public: bool = True
+    users: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+
+
+class Section(BaseModel):
+    """A run of text under one heading path, e.g. ["Benefits", "Vacation"]."""
+
+    heading_path: list[str] = Field(default_factory=list)
+    text: str
+    anchor: str = ""
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+
+class SourceDocument(BaseModel):
+    """One document from a source, ready to chunk and index.
+
+    ``id`` is stable across runs (for folders: derived from the relative path), ``source``
+    is what citations show as the document's location (for folders: the path relative to
+    the indexed folder), ``content_hash`` decides whether the document must be re-embedded.
+    """
+
+    id: str
+    title: str
+    source: str
+    source_name: str
+    url: str = ""
+    updated_at: datetime | None = None
+    content_hash: str
+    acl: DocumentACL = Field(default_factory=DocumentACL)
+    text: str
+    sections: list[Section] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FailedDocument:
+    """A document a connector could not read; reported, never fatal. ``empty`` marks
+    documents with nothing to index (not an error, but still reported)."""
+
+    id: str
+    source: str
+    reason: str
+    empty: bool = False
+
+
+@dataclass
+class ConnectorBatch:
+    """What a connector yields: documents read, and documents that failed."""
+
+    documents: list[SourceDocument]
+    failed: list[FailedDocument]
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A source of documents. ``name`` scopes deletions: documents of this source that
+    are no longer listed are removed from the index, documents of other sources are not."""
+
+    name: str
+
+    def load(self) -> Iterator[ConnectorBatch]:
+        """Yield every document of the source, in batches."""
+        ...
+
+
+def content_hash(*parts: str) -> str:
+    """A stable hash of a document's indexed content (text plus what citations show)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:32]

@@ -1,0 +1,176 @@
+"""A folder of Markdown, HTML, plain text and PDF files as a document source.
+
+Ids are stable: ``<source name>:<path relative to the folder>``. A file that cannot be
+read (binary, empty, too large, invalid UTF-8, damaged PDF) is reported as failed and
+skipped; it never aborts the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from connectors.base import ConnectorBatch, FailedDocument, Section, SourceDocument, content_hash
+from connectors.html_document import parse_html
+from connectors.markdown import parse_markdown
+from connectors.pdf_document import UnreadablePdfError, parse_pdf
+
+logger = logging.getLogger(__name__)
+
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
+HTML_SUFFIXES = {".html", ".htm"}
+TEXT_SUFFIXES = {".txt", ".text", ".rst"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES
+
+
+class FolderLimits(BaseModel):
+    """Size limits: larger files are skipped and reported."""
+
+    max_text_bytes: int = 2 * 1024 * 1024
+    max_pdf_bytes: int = 25 * 1024 * 1024
+
+
+class UnreadableFileError(ValueError):
+    """A file that is skipped, with the reason shown to the admin."""
+
+
+class EmptyDocumentError(UnreadableFileError):
+    """A file with nothing to index (empty, or front matter only such as a redirect)."""
+
+
+class FolderConnector:
+    """Reads every supported file under ``root`` (hidden files and folders excluded)."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        name: str | None = None,
+        base_url: str | None = None,
+        limits: FolderLimits | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        self.root = root.resolve()
+        if not self.root.is_dir():
+            raise NotADirectoryError(f"not a folder: {root}")
+        self.name = name or self.root.name
+        self.base_url = base_url.rstrip("/") + "/" if base_url else None
+        self.limits = limits or FolderLimits()
+        self.batch_size = batch_size
+
+    def files(self) -> list[Path]:
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_site")))
+            for filename in sorted(filenames):
+                path = Path(dirpath) / filename
+                if not filename.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append(path)
+        return found
+
+    def load(self) -> Iterator[ConnectorBatch]:
+        batch = ConnectorBatch(documents=[], failed=[])
+        for path in self.files():
+            relative = path.relative_to(self.root).as_posix()
+            try:
+                batch.documents.append(self.read(path))
+            except (UnreadableFileError, UnreadablePdfError, OSError) as exc:
+                empty = isinstance(exc, EmptyDocumentError)
+                logger.info("skipped %s: %s", relative, exc)
+                batch.failed.append(
+                    FailedDocument(self.doc_id(relative), relative, str(exc), empty=empty)
+                )
+            if len(batch.documents) + len(batch.failed) >= self.batch_size:
+                yield batch
+                batch = ConnectorBatch(documents=[], failed=[])
+        if batch.documents or batch.failed:
+            yield batch
+
+    def doc_id(self, relative: str) -> str:
+        return f"{self.name}:{relative}"
+
+    def read(self, path: Path) -> SourceDocument:
+        path = path.resolve()
+        relative = path.relative_to(self.root).as_posix()
+        suffix = path.suffix.lower()
+        size = path.stat().st_size
+        limit = self.limits.max_pdf_bytes if suffix in PDF_SUFFIXES else self.limits.max_text_bytes
+        if size == 0:
+            raise EmptyDocumentError("empty file")
+        if size > limit:
+            raise UnreadableFileError(
+                f"too large ({size / 1e6:.1f} MB; the limit for this type is {limit / 1e6:.1f} MB)"
+            )
+        data = path.read_bytes()
+        fallback_title = path.stem.replace("-", " ").replace("_", " ").strip() or relative
+        front_matter: dict[str, Any] = {}
+        if suffix in PDF_SUFFIXES:
+            title, sections = parse_pdf(data)
+            title = title or fallback_title
+        else:
+            text = _decode_text(data)
+            if suffix in MARKDOWN_SUFFIXES:
+                parsed = parse_markdown(text, fallback_title=fallback_title)
+                title, sections, front_matter = parsed.title, parsed.sections, parsed.front_matter
+            elif suffix in HTML_SUFFIXES:
+                parsed_html = parse_html(text, fallback_title=fallback_title)
+                title, sections = parsed_html.title, parsed_html.sections
+            else:
+                sections = [Section(text=text.strip())] if text.strip() else []
+                title = fallback_title
+        if not any(s.text.strip() for s in sections):
+            raise EmptyDocumentError("no text content")
+
+        url = str(front_matter.get("url") or front_matter.get("permalink") or "")
+        if url and self.base_url and url.startswith("/"):
+            url = self.base_url + url.lstrip("/")
+        if not url:
+            url = self.base_url + relative if self.base_url else path.as_uri()
+        full_text = "\n\n".join(s.text for s in sections)
+        return SourceDocument(
+            id=self.doc_id(relative),
+            title=title,
+            source=relative,
+            source_name=self.name,
+            url=url,
+            updated_at=_updated_at(front_matter, path),
+            content_hash=content_hash(
+                title, url, *(f"{s.heading}\x01{s.anchor}\x01{s.text}" for s in sections)
+            ),
+            text=full_text,
+            sections=sections,
+        )
+
+
+def _decode_text(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise UnreadableFileError("binary content (NUL bytes), not a text document")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from exc
+
+
+def _updated_at(front_matter: dict[str, Any], path: Path) -> datetime:
+    for key in ("updated_at", "last_modified", "updated", "date"):
+        value = front_matter.get(key)
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        if isinstance(value, date):
+            return datetime(value.year, value.month, value.day, tzinfo=UTC)
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)

@@ -1,0 +1,1 @@
+"""Chunking, embedding and the Qdrant store: turns SourceDocuments into a searchable index."""

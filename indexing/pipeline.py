@@ -1,0 +1,214 @@
+"""Incremental indexing: only new or changed documents are chunked and embedded.
+
+* unchanged content hash -> nothing is done for the document;
+* changed -> the new chunks are written first, then the old version's chunks removed
+  (a crash in between leaves both versions, never neither);
+* gone from the source -> its chunks are deleted (documents that failed to read this time
+  keep their previous chunks: a broken file never erases what was indexed);
+* ``full=True`` (and the very first run) builds a new collection and moves the alias only
+  when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
+
+from connectors.base import Connector, FailedDocument, SourceDocument
+from indexing.chunking import chunk_document
+from indexing.embedding import Embedder
+from indexing.lock import IndexLock
+from indexing.store import QdrantIndexStore
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]  # documents read, chunks embedded
+
+_EMBED_VISIBLE = ("title", "section")
+
+
+@dataclass
+class IndexSummary:
+    full: bool = False
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: list[FailedDocument] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[FailedDocument]:
+        return [f for f in self.failed if not f.empty]
+
+    @property
+    def empty(self) -> list[FailedDocument]:
+        return [f for f in self.failed if f.empty]
+
+    def line(self) -> str:
+        documents = self.new + self.changed + self.unchanged
+        embedded = (
+            f"{self.chunks_embedded} chunks embedded"
+            if self.chunks_embedded
+            else "nothing to embed (no document changed)"
+        )
+        return (
+            f"{documents} documents: {self.new} new, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {self.deleted} deleted, {len(self.errors)} failed, "
+            f"{len(self.empty)} empty; {embedded}; {self.chunks_total} chunks in the index; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    max_tokens: int = 200
+    overlap_tokens: int = 40
+
+
+class IndexPipeline:
+    def __init__(
+        self,
+        *,
+        store: QdrantIndexStore,
+        embedder: Embedder,
+        lock_path: Path,
+        chunking: ChunkingConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lock_path = lock_path
+        self.chunking = chunking or ChunkingConfig()
+
+    def run(
+        self,
+        connectors: Sequence[Connector],
+        *,
+        full: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IndexSummary:
+        names = [c.name for c in connectors]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"two sources share the name {sorted(duplicates)[0]!r}; rename one")
+        started = time.perf_counter()
+        with IndexLock(self.lock_path):
+            summary = self._run(connectors, names, full=full, progress=progress)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _run(
+        self,
+        connectors: Sequence[Connector],
+        names: list[str],
+        *,
+        full: bool,
+        progress: ProgressCallback | None,
+    ) -> IndexSummary:
+        store = self.store
+        store.drop_orphans()
+        current = store.current_collection()
+        summary = IndexSummary(full=full or current is None)
+        if current and not full:
+            store.check_compatible(current)
+            target, existing = current, store.document_hashes(current, names)
+        else:
+            target, existing = store.new_collection(), {}
+            if current:
+                copied = store.copy_other_sources(current, target, names)
+                logger.info("carried %d chunks of other sources into %s", copied, target)
+        vector_store = store.vector_store(target)
+        seen: set[str] = set()
+        read = 0
+        for connector in connectors:
+            for batch in connector.load():
+                summary.failed.extend(batch.failed)
+                seen.update(f.id for f in batch.failed)
+                to_embed: list[SourceDocument] = []
+                for doc in batch.documents:
+                    seen.add(doc.id)
+                    previous = existing.get(doc.id)
+                    if previous == doc.content_hash:
+                        summary.unchanged += 1
+                        continue
+                    to_embed.append(doc)
+                    if previous is None:
+                        summary.new += 1
+                    else:
+                        summary.changed += 1
+                if to_embed:
+                    nodes = self._embed(to_embed, summary)
+                    vector_store.add(nodes)
+                    for doc in to_embed:
+                        if doc.id in existing:
+                            store.delete_stale_chunks(target, doc.id, doc.content_hash)
+                read += len(batch.documents) + len(batch.failed)
+                if progress:
+                    progress(read, summary.chunks_embedded)
+        gone = sorted(set(existing) - seen)
+        if gone:
+            store.delete_documents(target, gone)
+        summary.deleted = len(gone)
+        summary.chunks_total = store.count(target)
+        if target != current:
+            previous = store.swap_alias(target)
+            if previous:
+                store.client.delete_collection(previous)
+        return summary
+
+    def _embed(self, docs: list[SourceDocument], summary: IndexSummary) -> list[TextNode]:
+        nodes: list[TextNode] = []
+        for doc in docs:
+            for chunk in chunk_document(
+                doc,
+                max_tokens=self.chunking.max_tokens,
+                overlap_tokens=self.chunking.overlap_tokens,
+                count_tokens=self.embedder.count_tokens,
+            ):
+                nodes.append(self._node(doc, chunk.index, chunk.text, chunk.section, chunk.anchor))
+        texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+        started = time.perf_counter()
+        vectors = self.embedder.embed_batch(texts)
+        summary.embed_seconds += time.perf_counter() - started
+        for node, vector in zip(nodes, vectors, strict=True):
+            node.embedding = vector
+        summary.chunks_embedded += len(nodes)
+        return nodes
+
+    def _node(self, doc: SourceDocument, index: int, text: str, section: str, anchor: str) -> TextNode:
+        url = f"{doc.url}#{anchor}" if anchor and doc.url and "#" not in doc.url else doc.url
+        metadata = {
+            "title": doc.title,
+            "section": section,
+            "source": doc.source,
+            "source_name": doc.source_name,
+            "url": url,
+            "doc_url": doc.url,
+            "updated_at": doc.updated_at.isoformat() if doc.updated_at else "",
+            "content_hash": doc.content_hash,
+            "acl_public": doc.acl.public,
+            "acl_users": doc.acl.users,
+            "acl_groups": doc.acl.groups,
+            "embed_model": self.embedder.model_name,
+            "chunk_index": index,
+        }
+        hidden = [k for k in metadata if k not in _EMBED_VISIBLE]
+        return TextNode(
+            id_=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{doc.id}#{doc.content_hash}#{index}")),
+            text=text,
+            metadata=metadata,
+            excluded_embed_metadata_keys=hidden,
+            excluded_llm_metadata_keys=hidden,
+            metadata_template="{value}",
+            text_template="{metadata_str}\n\n{content}",
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.id)},
+        )

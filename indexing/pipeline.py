@@ -198,7 +198,7 @@ class IndexPipeline:
             "acl_public": doc.acl.public,
             "acl_users": doc.acl.users,
             "acl_groups": doc.acl.groups,
-            "embed_model": self.embedder.model_name,
+            "embed_model": self.store.embed_model,
             "chunk_index": index,
         }
         hidden = [k for k in metadata if k not in _EMBED_VISIBLE]

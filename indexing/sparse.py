@@ -22,7 +22,8 @@ STOP_WORDS = frozenset(
     ourselves out over own same she should so some such than that the their theirs them
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
-    get gets got also may might must shall us let much many""".split()
+    get gets got also may might must shall us let much many i'm i've i'd i'll don't doesn't
+    can't isn't aren't it's we're you're what's there's""".split()
 )
 
 _SUFFIXES = (
@@ -43,7 +44,10 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
-            return word[: -len(suffix)] + replacement
+            word = word[: -len(suffix)] + replacement
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]  # waive/waiver, schedule/scheduled meet
     return word
 
 
@@ -57,7 +61,11 @@ def term_id(term: str) -> int:
 
 
 class BM25SparseEncoder:
-    """Callable pair matching LlamaIndex's ``SparseEncoderCallable`` signature."""
+    """Callable pair matching LlamaIndex's ``SparseEncoderCallable`` signature.
+
+    ``VERSION`` is part of the index fingerprint: changing tokenisation means a rebuild."""
+
+    VERSION = "bm25-v1"
 
     def __init__(self, *, k1: float = 1.2, b: float = 0.75, avg_doc_terms: float = 80.0) -> None:
         self.k1, self.b, self.avg_doc_terms = k1, b, avg_doc_terms

@@ -93,8 +93,8 @@ class QdrantIndexStore:
         self.client = client
         self.alias = alias
         self.dimension = dimension
-        self.embed_model = embed_model
         self.sparse = BM25SparseEncoder()
+        self.embed_model = f"{embed_model}+{self.sparse.VERSION}"  # index fingerprint
 
     # -- collections and alias ------------------------------------------------
     def current_collection(self) -> str | None:

@@ -53,8 +53,8 @@ def sentence_units(text: str) -> list[str]:
             if items:
                 units.append("\n".join([piece, *items]))
                 continue
-        if len(piece.split()) >= 4 or _LIST_ITEM.match(piece):
-            units.append(piece)
+        if len(piece.split()) >= (6 if _LIST_ITEM.match(piece) else 4):
+            units.append(piece)  # shorter pieces (table-of-contents entries) answer nothing
     return units
 
 
@@ -81,7 +81,7 @@ class ExtractiveAnswerer:
                 candidate.dense = _cosine(query_embedding, vector)
         for c in candidates:
             prior = 1.0 / (1 + c.chunk_rank)
-            c.score = 0.55 * c.dense + 0.35 * c.lexical + 0.10 * prior
+            c.score = 0.5 * c.dense + 0.4 * c.lexical + 0.1 * prior
             if query_embedding is None:
                 c.score = 0.8 * c.lexical + 0.2 * prior
         candidates.sort(key=lambda c: c.score, reverse=True)

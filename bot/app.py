@@ -40,11 +40,11 @@ class Components:
             embed_model=self.embedder.model_name,
         )
 
-    def index_pipeline(self) -> IndexPipeline:
+    def index_pipeline(self, *, caller_holds_lock: bool = False) -> IndexPipeline:
         return IndexPipeline(
             store=self.store,
             embedder=self.embedder,
-            lock_path=self.settings.index_lock_path,
+            lock_path=None if caller_holds_lock else self.settings.index_lock_path,
             chunking=self.settings.chunking.to_config(),
         )
 

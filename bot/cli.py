@@ -15,6 +15,7 @@ from bot.errors import SourceError, user_message
 from bot.evaluation import evaluate, load_qa
 from bot.render import render_terminal
 from connectors.folder import FolderConnector
+from indexing.lock import IndexLock
 
 logger = logging.getLogger("wikibot")
 
@@ -66,11 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("wikibot: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        logger.debug("command failed", exc_info=True)
-        if not isinstance(exc, ValueError | OSError) and "unexpected" in user_message(exc):
+        message = user_message(exc)
+        if message.startswith("unexpected"):
             logger.exception("command failed")
-        print(f"wikibot: {user_message(exc) if 'unexpected' not in user_message(exc) else exc}",
-              file=sys.stderr)
+        print(f"wikibot: {message}", file=sys.stderr)
         return 1
 
 
@@ -93,12 +93,14 @@ def _index(components: Components, args: argparse.Namespace) -> int:
             bar.update(read - bar.n)
             bar.set_postfix(chunks=chunks)
 
-    pipeline = components.index_pipeline()
-    try:
-        summary = pipeline.run(connectors, full=args.full, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
+    # lock before opening the store, so a second run hears who holds it
+    with IndexLock(settings.index_lock_path):
+        pipeline = components.index_pipeline(caller_holds_lock=True)
+        try:
+            summary = pipeline.run(connectors, full=args.full, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
     for failed in summary.errors:
         print(f"  failed: {failed.source}: {failed.reason}", file=sys.stderr)
     if summary.empty:

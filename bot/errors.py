@@ -47,4 +47,6 @@ def user_message(exc: BaseException) -> str:
     (details go to the log, never secrets or message bodies)."""
     if isinstance(exc, EXPECTED_ERRORS):
         return str(exc)
+    if isinstance(exc, ValueError | OSError):  # bad input, missing or unreadable paths
+        return f"{exc}"
     return f"unexpected error ({type(exc).__name__}); see the log for details"

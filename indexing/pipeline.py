@@ -81,7 +81,7 @@ class IndexPipeline:
         *,
         store: QdrantIndexStore,
         embedder: Embedder,
-        lock_path: Path,
+        lock_path: Path | None,
         chunking: ChunkingConfig | None = None,
     ) -> None:
         self.store = store
@@ -101,8 +101,11 @@ class IndexPipeline:
         if duplicates:
             raise ValueError(f"two sources share the name {sorted(duplicates)[0]!r}; rename one")
         started = time.perf_counter()
-        with IndexLock(self.lock_path):
+        if self.lock_path is None:  # the caller holds the lock
             summary = self._run(connectors, names, full=full, progress=progress)
+        else:
+            with IndexLock(self.lock_path):
+                summary = self._run(connectors, names, full=full, progress=progress)
         summary.seconds = time.perf_counter() - started
         return summary
 

@@ -1,0 +1,55 @@
+"""Shared fixtures: the real MiniLM embedder (loaded once), the demo handbook, ../shared."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "demo" / "handbook"
+SHARED = Path(os.environ.get("WIKIBOT_SHARED_DIR", REPO.parent / "shared"))
+CORPORA = SHARED / "corpora"
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from indexing.embedding import MiniLMEmbedding
+
+    return MiniLMEmbedding()
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """A writable copy of the demo handbook."""
+    target = tmp_path / "handbook"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+@pytest.fixture
+def corpora() -> Path:
+    if not (CORPORA / "18f-handbook").is_dir():
+        pytest.skip(f"the shared corpora are not present at {CORPORA}")
+    return CORPORA
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """No WIKIBOT_/QDRANT_/OPENAI_ variables from the developer's shell; data dir in tmp."""
+    for name in list(os.environ):
+        if name.startswith(("WIKIBOT_", "QDRANT_", "OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    monkeypatch.setenv("WIKIBOT_DATA_DIR", str(data))
+    yield data
+
+
+def wikibot_command() -> list[str]:
+    script = Path(sys.executable).parent / "wikibot"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]

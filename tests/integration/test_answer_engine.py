@@ -1,0 +1,81 @@
+"""Questions over the indexed demo handbook: real embedder, embedded Qdrant, extractive answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import Components
+from bot.config import load_settings
+from bot.errors import IndexNotReadyError
+from connectors.folder import FolderConnector
+from tests.conftest import DEMO
+
+
+@pytest.fixture(scope="module")
+def components(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    data = tmp_path_factory.mktemp("engine")
+    parts = Components(load_settings(data_dir=data))
+    parts.__dict__["embedder"] = embedder  # share the session's loaded model
+    parts.index_pipeline().run([FolderConnector(DEMO)])
+    yield parts
+    parts.store.client.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "expected"),
+    [
+        ("How many vacation days do I get per year?", "time-off/vacation.md", "25 days"),
+        ("Can I carry over unused vacation days?", "time-off/vacation.md", "5 unused vacation days"),
+        ("When do I need a doctor's note for sick leave?", "time-off/sick-leave.md", "3 consecutive"),
+        ("What is the hotel limit per night on business trips?", "expenses/business-travel.md", "220"),
+        ("How do I get onto the guest wifi?", "it/wifi-and-printing.html", "BWL-Guest"),
+        ("How long is the probation period?", "onboarding/probation.md", "3 months"),
+        ("What are the core hours?", "people/working-hours.txt", "10:00 to 16:00"),
+    ],
+)
+def test_answers_quote_the_right_source_with_citations(
+    components: Components, question: str, source: str, expected: str
+) -> None:
+    answer = components.engine.ask(question)
+    assert answer.answered, answer.text
+    assert source in [c.source for c in answer.citations]
+    assert expected in answer.text
+    assert len({c.source for c in answer.citations}) <= 3
+    # every [n] marker in the text points at a listed citation
+    numbers = {c.n for c in answer.citations}
+    assert all(f"[{n}]" in answer.text for n in numbers)
+    assert set(answer.timings_ms) == {"embed", "retrieve", "answer", "total"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many stock options do new hires get?", "What is the dress code for the summer party?"],
+)
+def test_questions_the_documents_do_not_answer_are_declined(
+    components: Components, question: str
+) -> None:
+    answer = components.engine.ask(question)
+    assert not answer.answered
+    assert answer.citations == []
+    assert answer.text.startswith("I couldn't find this in the indexed documents.")
+    assert "closest documents" in answer.text and answer.retrieved
+
+
+def test_hidden_html_is_never_retrieved(components: Components) -> None:
+    answer = components.engine.ask("internal note hidden paragraph")
+    assert all("hidden paragraph" not in chunk.text for chunk in answer.retrieved)
+
+
+def test_empty_question_is_an_error(components: Components) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        components.engine.ask("   ")
+
+
+def test_asking_before_indexing_says_what_to_do(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    parts = Components(load_settings(data_dir=tmp_path))
+    parts.__dict__["embedder"] = embedder
+    with pytest.raises(IndexNotReadyError, match="wikibot index"):
+        parts.engine.ask("How many vacation days?")
+    parts.store.client.close()

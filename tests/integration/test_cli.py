@@ -1,0 +1,123 @@
+"""The `wikibot` command as users run it: real processes, embedded Qdrant, real MiniLM."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO, wikibot_command
+
+pytestmark = pytest.mark.slow
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None, timeout: float = 300):  # type: ignore[no-untyped-def]
+    return subprocess.run(
+        [*wikibot_command(), *args], env=env, input=stdin, capture_output=True, text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WIKIBOT_", "QDRANT_", "OPENAI_"))}
+    clean["WIKIBOT_DATA_DIR"] = str(tmp_path / "data")
+    return clean
+
+
+def test_index_ask_json_stdin_and_status(env: dict[str, str]) -> None:
+    first = run(["index", str(DEMO)], env)
+    assert first.returncode == 0, first.stderr
+    assert "24 documents: 24 new" in first.stdout
+
+    again = run(["index", str(DEMO)], env)
+    assert "24 unchanged" in again.stdout and "nothing to embed" in again.stdout
+
+    one = run(["ask", "How many vacation days do I get per year?", "--json"], env)
+    assert one.returncode == 0, one.stderr
+    answer = json.loads(one.stdout)
+    assert {"question", "answer", "answered", "citations", "timings_ms"} <= set(answer)
+    assert answer["answered"] is True
+    citation = answer["citations"][0]
+    assert set(citation) >= {"n", "title", "source", "url", "section"}
+    assert citation["source"] == "time-off/vacation.md"
+
+    many = run(["ask", "-", "--json"], env,
+               stdin="What is the hotel limit?\n\nDo new hires get stock options?\n")
+    lines = [json.loads(line) for line in many.stdout.splitlines()]
+    assert [line["answered"] for line in lines] == [True, False]
+
+    text = run(["ask", "Who do I report harassment to?"], env)
+    assert "Sources:" in text.stdout and "people/code-of-conduct.md" in text.stdout
+
+    status = run(["status"], env)
+    assert "source handbook:" in status.stdout
+
+
+def test_ask_before_index_and_bad_config_fail_clearly(env: dict[str, str]) -> None:
+    empty = run(["ask", "anything?"], env)
+    assert empty.returncode == 1 and "run `wikibot index PATH` first" in empty.stderr
+    bad = run(["status"], {**env, "QDRANT_URL": "not a url"})
+    assert bad.returncode == 2 and "QDRANT_URL is not a URL" in bad.stderr
+    missing = run(["index", "/no/such/folder"], env)
+    assert missing.returncode == 1 and "not a folder: /no/such/folder" in missing.stderr
+
+
+def _wait_for_new_collection(data: Path, old: set[str], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        collections = data / "qdrant" / "collection"
+        new = {p.name for p in collections.iterdir()} - old if collections.exists() else set()
+        if any((collections / n / "storage.sqlite").stat().st_size > 100_000 for n in new
+               if (collections / n / "storage.sqlite").exists()):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the rebuild never started writing")
+
+
+def test_killed_full_rebuild_leaves_the_old_index_answering(env: dict[str, str], tmp_path: Path) -> None:
+    corpus = tmp_path / "handbook"
+    shutil.copytree(DEMO, corpus)
+    assert run(["index", str(corpus)], env).returncode == 0
+    data = Path(env["WIKIBOT_DATA_DIR"])
+    old = {p.name for p in (data / "qdrant" / "collection").iterdir()}
+    # make the rebuild long enough to be killed midway
+    for i in range(150):
+        (corpus / f"extra-{i}.md").write_text(f"# Extra {i}\n\n" + "Filler text about nothing. " * 150)
+    proc = subprocess.Popen([*wikibot_command(), "index", str(corpus), "--full"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_for_new_collection(data, old)
+        second = run(["index", str(corpus)], env)  # concurrent run: refused clearly
+        assert second.returncode == 1 and "another index run is in progress (pid" in second.stderr
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    answer = json.loads(run(["ask", "How many vacation days do I get per year?", "--json"], env).stdout)
+    assert answer["answered"] and answer["citations"][0]["source"] == "time-off/vacation.md"
+    # the next run drops the unfinished collection and completes
+    for extra in corpus.glob("extra-*.md"):
+        extra.unlink()
+    again = run(["index", str(corpus)], env)
+    assert again.returncode == 0 and "24 unchanged" in again.stdout
+    assert {p.name for p in (data / "qdrant" / "collection").iterdir()} == old
+
+
+def test_18f_handbook_acceptance(env: dict[str, str], corpora: Path) -> None:
+    corpus = corpora / "18f-handbook"
+    indexed = run(["index", str(corpus)], env, timeout=900)
+    assert indexed.returncode == 0, indexed.stderr
+    asked = run(["ask", "How many hours of annual leave do new employees earn per pay period?",
+                 "--json"], env)
+    answer = json.loads(asked.stdout)
+    assert answer["answered"]
+    sources = [c["source"] for c in answer["citations"]]
+    assert "pages/travel-and-leave/leave.md" in sources
+    assert all((corpus / s).is_file() for s in sources)  # relative to the indexed folder
+    assert "4 hours per pay period" in answer["answer"]

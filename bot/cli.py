@@ -23,15 +23,23 @@ logger = logging.getLogger("wikibot")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wikibot",
-        description="Answers staff questions from the company wiki and HR documents, with citations.",
+        description="Answers staff questions from the wiki and HR documents, with citations.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     index = sub.add_parser("index", help="index folders of documents (incremental)")
-    index.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help="folders of Markdown, HTML, text and PDF files")
-    index.add_argument("--full", action="store_true",
-                       help="rebuild into a new collection; the old one serves until it is done")
+    index.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="folders of Markdown, HTML, text and PDF files",
+    )
+    index.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild into a new collection; the old one serves until it is done",
+    )
 
     ask = sub.add_parser("ask", help="answer one question (or one per line from stdin with '-')")
     ask.add_argument("question", help="the question, or '-' to read one question per line")
@@ -56,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wikibot: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
-        level=settings.log_level, stream=sys.stderr,
+        level=settings.log_level,
+        stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     components = Components(settings)
@@ -104,8 +113,11 @@ def _index(components: Components, args: argparse.Namespace) -> int:
     for failed in summary.errors:
         print(f"  failed: {failed.source}: {failed.reason}", file=sys.stderr)
     if summary.empty:
-        print(f"  skipped {len(summary.empty)} empty document(s) (e.g. {summary.empty[0].source}: "
-              f"{summary.empty[0].reason})", file=sys.stderr)
+        print(
+            f"  skipped {len(summary.empty)} empty document(s) (e.g. {summary.empty[0].source}: "
+            f"{summary.empty[0].reason})",
+            file=sys.stderr,
+        )
     print(("rebuilt " if summary.full else "indexed ") + summary.line())
     return 0
 
@@ -114,7 +126,11 @@ def _ask(components: Components, args: argparse.Namespace) -> int:
     engine = components.engine
     if args.question != "-":
         answer = engine.ask(args.question)
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_terminal(answer))
+        print(
+            json.dumps(answer.to_json(), ensure_ascii=False)
+            if args.json
+            else render_terminal(answer)
+        )
         return 0
     status = 0
     for line in sys.stdin:
@@ -126,7 +142,11 @@ def _ask(components: Components, args: argparse.Namespace) -> int:
             out = answer.to_json() if args.json else render_terminal(answer)
         except Exception as exc:
             status = 1
-            out = {"question": question, "error": user_message(exc)} if args.json else user_message(exc)
+            out = (
+                {"question": question, "error": user_message(exc)}
+                if args.json
+                else user_message(exc)
+            )
         print(json.dumps(out, ensure_ascii=False) if args.json else f"{out}\n", flush=True)
     return status
 
@@ -157,7 +177,11 @@ def _eval(components: Components, args: argparse.Namespace) -> int:
         print(json.dumps({"metrics": metrics, "rows": report.rows}, ensure_ascii=False))
     else:
         for row in report.rows:
-            mark = "ok " if (row["cited_gold"] if row["answerable"] else not row["answered"]) else "MISS"
+            mark = (
+                "ok "
+                if (row["cited_gold"] if row["answerable"] else not row["answered"])
+                else "MISS"
+            )
             print(f"{mark} {row['id']}: {row['question']}  cited={row['cited']}")
         print(json.dumps(metrics, indent=2))
     return 0

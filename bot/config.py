@@ -88,7 +88,11 @@ class Settings(BaseSettings):
             value = getattr(getattr(self, section), field)
             if value is not None and not _is_http_url(value):
                 raise ValueError(f"{env} is not a URL: {value!r} (expected http(s)://host[:port])")
-        if self.embedding.backend == "openai" and not self.embedding.base_url and not self.embedding.api_key:
+        if (
+            self.embedding.backend == "openai"
+            and not self.embedding.base_url
+            and not self.embedding.api_key
+        ):
             raise ValueError(
                 "WIKIBOT_EMBEDDING__BACKEND=openai needs OPENAI_API_KEY or OPENAI_BASE_URL"
             )
@@ -125,7 +129,11 @@ class CustomaryEnvSource(PydanticBaseSettingsSource):
     def __call__(self) -> dict[str, Any]:
         env_file = self.config.get("env_file")
         values: dict[str, Any] = {}
-        file_values = dotenv_values(env_file) if isinstance(env_file, str) and Path(env_file).is_file() else {}
+        file_values = (
+            dotenv_values(env_file)
+            if isinstance(env_file, str) and Path(env_file).is_file()
+            else {}
+        )
         for (section, field), name in CUSTOMARY_ENV.items():
             value = os.environ.get(name, file_values.get(name))
             if value:

@@ -47,7 +47,7 @@ def load_qa(path: Path) -> list[dict[str, Any]]:
             continue
         try:
             row = json.loads(line)
-            row["question"]  # noqa: B018 - required field
+            row["question"]
         except (ValueError, KeyError) as exc:
             raise ValueError(f"{path}:{number}: not a qa.jsonl row ({exc})") from exc
         rows.append(row)
@@ -61,16 +61,18 @@ def evaluate(engine: AnswerEngine, rows: list[dict[str, Any]]) -> EvalReport:
         gold = set(row.get("sources") or [])
         cited = {c.source for c in answer.citations}
         retrieved = {c.source for c in answer.retrieved}
-        report.rows.append({
-            "id": row.get("id", ""),
-            "question": row["question"],
-            "answerable": bool(row.get("answerable", bool(gold))),
-            "answered": answer.answered,
-            "cited_gold": bool(gold & cited),
-            "retrieved_gold": bool(gold & retrieved),
-            "cited_sources": len(cited),
-            "cited": sorted(cited),
-            "gold": sorted(gold),
-            "timings_ms": answer.timings_ms,
-        })
+        report.rows.append(
+            {
+                "id": row.get("id", ""),
+                "question": row["question"],
+                "answerable": bool(row.get("answerable", bool(gold))),
+                "answered": answer.answered,
+                "cited_gold": bool(gold & cited),
+                "retrieved_gold": bool(gold & retrieved),
+                "cited_sources": len(cited),
+                "cited": sorted(cited),
+                "gold": sorted(gold),
+                "timings_ms": answer.timings_ms,
+            }
+        )
     return report

@@ -31,7 +31,7 @@ class Citation(BaseModel):
     doc_id: str = ""
 
     def label(self) -> str:
-        """"Title › Section" (the section's last heading), as chat surfaces show it."""
+        """ "Title › Section" (the section's last heading), as chat surfaces show it."""
         last = self.section.split(" > ")[-1] if self.section else ""
         return f"{self.title} › {last}" if last and last != self.title else self.title
 
@@ -62,7 +62,12 @@ class Answer(BaseModel):
                 for c in self.citations
             ],
             "retrieved": [
-                {"title": r.title, "source": r.source, "section": r.section, "score": round(r.score, 4)}
+                {
+                    "title": r.title,
+                    "source": r.source,
+                    "section": r.section,
+                    "score": round(r.score, 4),
+                }
                 for r in self.retrieved
             ],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},

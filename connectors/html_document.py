@@ -14,10 +14,42 @@ from connectors.base import Section
 from connectors.markdown import slugify
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
-_VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed",
-              "source", "track", "wbr"}
-_BLOCK_TAGS = {"p", "div", "li", "tr", "table", "section", "article", "ul", "ol", "pre",
-               "blockquote", "dd", "dt", "header", "footer", "main", "nav", "br", "hr"}
+_VOID_TAGS = {
+    "br",
+    "hr",
+    "img",
+    "input",
+    "meta",
+    "link",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "source",
+    "track",
+    "wbr",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "pre",
+    "blockquote",
+    "dd",
+    "dt",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "br",
+    "hr",
+}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 

@@ -15,7 +15,9 @@ import yaml
 
 from connectors.base import Section
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(
+    r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
+)
 _SHORTCODE = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}", re.S)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HIDDEN_HTML = re.compile(
@@ -90,9 +92,7 @@ def parse_markdown(text: str, *, fallback_title: str) -> ParsedMarkdown:
         buffer.clear()
         if content:
             anchor = slugify(path[-1][1]) if path else ""
-            sections.append(
-                Section(heading_path=[h for _, h in path], text=content, anchor=anchor)
-            )
+            sections.append(Section(heading_path=[h for _, h in path], text=content, anchor=anchor))
 
     in_fence = False
     i = 0

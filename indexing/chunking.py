@@ -113,4 +113,3 @@ def chunk_document(
         if current and fresh:
             emit(current, heading, section.anchor)
     return chunks
-

@@ -29,7 +29,7 @@ class IndexLock:
 
     def __enter__(self) -> IndexLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until __exit__
+        handle = open(self.path, "a+", encoding="utf-8")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -41,12 +41,16 @@ class IndexLock:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "purpose": self.purpose,
-        }))
+        handle.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "purpose": self.purpose,
+                }
+            )
+        )
         handle.flush()
         self._file = handle
         return self

@@ -18,7 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import (
+    BaseNode,
+    MetadataMode,
+    NodeRelationship,
+    RelatedNodeInfo,
+    TextNode,
+)
 
 from connectors.base import Connector, FailedDocument, SourceDocument
 from indexing.chunking import chunk_document
@@ -168,8 +174,8 @@ class IndexPipeline:
                 store.client.delete_collection(previous)
         return summary
 
-    def _embed(self, docs: list[SourceDocument], summary: IndexSummary) -> list[TextNode]:
-        nodes: list[TextNode] = []
+    def _embed(self, docs: list[SourceDocument], summary: IndexSummary) -> list[BaseNode]:
+        nodes: list[BaseNode] = []
         for doc in docs:
             for chunk in chunk_document(
                 doc,
@@ -187,7 +193,9 @@ class IndexPipeline:
         summary.chunks_embedded += len(nodes)
         return nodes
 
-    def _node(self, doc: SourceDocument, index: int, text: str, section: str, anchor: str) -> TextNode:
+    def _node(
+        self, doc: SourceDocument, index: int, text: str, section: str, anchor: str
+    ) -> TextNode:
         url = f"{doc.url}#{anchor}" if anchor and doc.url and "#" not in doc.url else doc.url
         metadata = {
             "title": doc.title,

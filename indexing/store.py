@@ -14,9 +14,11 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 from llama_index.core.vector_stores.types import VectorStoreQueryResult
 from llama_index.vector_stores.qdrant import QdrantVectorStore
+from llama_index.vector_stores.qdrant.utils import HybridFusionCallable
 from pydantic import BaseModel, SecretStr
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
@@ -124,7 +126,9 @@ class QdrantIndexStore:
         previous = self.current_collection()
         operations: list[qm.AliasOperations] = []
         if previous:
-            operations.append(qm.DeleteAliasOperation(delete_alias=qm.DeleteAlias(alias_name=self.alias)))
+            operations.append(
+                qm.DeleteAliasOperation(delete_alias=qm.DeleteAlias(alias_name=self.alias))
+            )
         operations.append(
             qm.CreateAliasOperation(
                 create_alias=qm.CreateAlias(collection_name=collection, alias_name=self.alias)
@@ -167,20 +171,28 @@ class QdrantIndexStore:
             enable_hybrid=True,
             sparse_doc_fn=self.sparse.encode_documents,
             sparse_query_fn=self.sparse.encode_queries,
-            hybrid_fusion_fn=rrf_fusion,
+            hybrid_fusion_fn=cast(HybridFusionCallable, rrf_fusion),
             dense_vector_name=DENSE_VECTOR,
             sparse_vector_name=SPARSE_VECTOR,
             batch_size=64,
         )
 
     def _scroll(
-        self, collection: str, flt: qm.Filter | None, payload: list[str] | bool, vectors: bool = False
+        self,
+        collection: str,
+        flt: qm.Filter | None,
+        payload: list[str] | bool,
+        vectors: bool = False,
     ) -> Iterator[qm.Record]:
         offset = None
         while True:
             points, offset = self.client.scroll(
-                collection, scroll_filter=flt, limit=512, offset=offset,
-                with_payload=payload, with_vectors=vectors,
+                collection,
+                scroll_filter=flt,
+                limit=512,
+                offset=offset,
+                with_payload=payload,
+                with_vectors=vectors,
             )
             yield from points
             if offset is None:
@@ -188,7 +200,9 @@ class QdrantIndexStore:
 
     def document_hashes(self, collection: str, source_names: list[str]) -> dict[str, str]:
         """doc_id -> content_hash of the indexed documents of these sources."""
-        flt = qm.Filter(must=[qm.FieldCondition(key="source_name", match=qm.MatchAny(any=source_names))])
+        flt = qm.Filter(
+            must=[qm.FieldCondition(key="source_name", match=qm.MatchAny(any=source_names))]
+        )
         hashes: dict[str, str] = {}
         for point in self._scroll(collection, flt, ["doc_id", "content_hash"]):
             if point.payload:
@@ -198,7 +212,11 @@ class QdrantIndexStore:
     def delete_documents(self, collection: str, doc_ids: list[str]) -> None:
         for start in range(0, len(doc_ids), 256):
             flt = qm.Filter(
-                must=[qm.FieldCondition(key="doc_id", match=qm.MatchAny(any=doc_ids[start : start + 256]))]
+                must=[
+                    qm.FieldCondition(
+                        key="doc_id", match=qm.MatchAny(any=doc_ids[start : start + 256])
+                    )
+                ]
             )
             self.client.delete(collection, points_selector=qm.FilterSelector(filter=flt), wait=True)
 
@@ -212,11 +230,17 @@ class QdrantIndexStore:
 
     def copy_other_sources(self, source: str, target: str, rebuilt: list[str]) -> int:
         """Carry the points of sources not being rebuilt into the new collection."""
-        flt = qm.Filter(must_not=[qm.FieldCondition(key="source_name", match=qm.MatchAny(any=rebuilt))])
+        flt = qm.Filter(
+            must_not=[qm.FieldCondition(key="source_name", match=qm.MatchAny(any=rebuilt))]
+        )
         batch: list[qm.PointStruct] = []
         copied = 0
         for point in self._scroll(source, flt, True, vectors=True):
-            batch.append(qm.PointStruct(id=point.id, vector=point.vector or {}, payload=point.payload))
+            batch.append(
+                qm.PointStruct(
+                    id=point.id, vector=cast(Any, point.vector or {}), payload=point.payload
+                )
+            )
             if len(batch) >= 256:
                 self.client.upsert(target, batch, wait=True)
                 copied += len(batch)

@@ -21,7 +21,11 @@ class AnswerWriter(Protocol):
 
 class AnswerEngine:
     def __init__(
-        self, *, retriever: Retriever, embedder: QueryEmbedder, writer: AnswerWriter,
+        self,
+        *,
+        retriever: Retriever,
+        embedder: QueryEmbedder,
+        writer: AnswerWriter,
         embed_query: bool = True,
     ) -> None:
         self.retriever = retriever

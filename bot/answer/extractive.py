@@ -46,7 +46,7 @@ def sentence_units(text: str) -> list[str]:
         piece = pieces[i]
         i += 1
         if piece.rstrip().endswith(":"):
-            items = []
+            items: list[str] = []
             while i < len(pieces) and _LIST_ITEM.match(pieces[i]) and len(items) < 5:
                 items.append(pieces[i])
                 i += 1
@@ -63,7 +63,9 @@ def _cosine(a: list[float], b: list[float]) -> float:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, *, settings: AnswerSettings, embed_many: EmbedMany, rerank_limit: int = 12) -> None:
+    def __init__(
+        self, *, settings: AnswerSettings, embed_many: EmbedMany, rerank_limit: int = 12
+    ) -> None:
         self.settings = settings
         self.embed_many = embed_many
         self.rerank_limit = rerank_limit
@@ -100,8 +102,10 @@ class ExtractiveAnswerer:
                 seen.add(unit)
                 unit_terms = set(terms(unit))
                 if key_terms:
-                    hits = sum(1.0 if t in unit_terms else 0.5 if t in heading_terms else 0.0
-                               for t in key_terms)
+                    hits = sum(
+                        1.0 if t in unit_terms else 0.5 if t in heading_terms else 0.0
+                        for t in key_terms
+                    )
                     lexical = hits / len(key_terms)
                 else:
                     lexical = 0.0
@@ -134,14 +138,21 @@ class ExtractiveAnswerer:
                 keys[key] = len(citations) + 1
                 citations.append(
                     Citation(
-                        n=keys[key], title=c.chunk.title, source=c.chunk.source, url=c.chunk.url,
-                        section=c.chunk.section, updated_at=c.chunk.updated_at, doc_id=c.chunk.doc_id,
+                        n=keys[key],
+                        title=c.chunk.title,
+                        source=c.chunk.source,
+                        url=c.chunk.url,
+                        section=c.chunk.section,
+                        updated_at=c.chunk.updated_at,
+                        doc_id=c.chunk.doc_id,
                     )
                 )
             quoted = "\n> ".join(c.text.splitlines())
             lines.append(f"> {quoted} [{keys[key]}]")
         text = "From the indexed documents:\n" + "\n".join(lines)
-        return Answer(question=question, text=text, answered=True, citations=citations, retrieved=chunks)
+        return Answer(
+            question=question, text=text, answered=True, citations=citations, retrieved=chunks
+        )
 
     def _not_found(self, question: str, chunks: list[RetrievedChunk]) -> Answer:
         titles = list(dict.fromkeys(c.title for c in chunks))[:3]

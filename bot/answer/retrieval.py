@@ -21,7 +21,9 @@ _MODES = {
     "dense": VectorStoreQueryMode.DEFAULT,
     "sparse": VectorStoreQueryMode.SPARSE,
 }
-_PUBLIC_ONLY = qm.Filter(must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))])
+_PUBLIC_ONLY = qm.Filter(
+    must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))]
+)
 
 
 class Retriever(Protocol):
@@ -53,8 +55,12 @@ class QdrantRetriever:
         query = VectorStoreQuery(
             query_embedding=query_embedding,
             query_str=question,
-            similarity_top_k=max(k, self.settings.candidates) if mode is VectorStoreQueryMode.HYBRID else k,
-            sparse_top_k=max(k, self.settings.candidates) if mode is VectorStoreQueryMode.HYBRID else k,
+            similarity_top_k=max(k, self.settings.candidates)
+            if mode is VectorStoreQueryMode.HYBRID
+            else k,
+            sparse_top_k=max(k, self.settings.candidates)
+            if mode is VectorStoreQueryMode.HYBRID
+            else k,
             hybrid_top_k=k,
             mode=mode,
         )

@@ -27,9 +27,21 @@ def components(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ign
     ("question", "source", "expected"),
     [
         ("How many vacation days do I get per year?", "time-off/vacation.md", "25 days"),
-        ("Can I carry over unused vacation days?", "time-off/vacation.md", "5 unused vacation days"),
-        ("When do I need a doctor's note for sick leave?", "time-off/sick-leave.md", "3 consecutive"),
-        ("What is the hotel limit per night on business trips?", "expenses/business-travel.md", "220"),
+        (
+            "Can I carry over unused vacation days?",
+            "time-off/vacation.md",
+            "5 unused vacation days",
+        ),
+        (
+            "When do I need a doctor's note for sick leave?",
+            "time-off/sick-leave.md",
+            "3 consecutive",
+        ),
+        (
+            "What is the hotel limit per night on business trips?",
+            "expenses/business-travel.md",
+            "220",
+        ),
         ("How do I get onto the guest wifi?", "it/wifi-and-printing.html", "BWL-Guest"),
         ("How long is the probation period?", "onboarding/probation.md", "3 months"),
         ("What are the core hours?", "people/working-hours.txt", "10:00 to 16:00"),

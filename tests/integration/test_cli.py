@@ -19,14 +19,20 @@ pytestmark = pytest.mark.slow
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None, timeout: float = 300):  # type: ignore[no-untyped-def]
     return subprocess.run(
-        [*wikibot_command(), *args], env=env, input=stdin, capture_output=True, text=True,
+        [*wikibot_command(), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WIKIBOT_", "QDRANT_", "OPENAI_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("WIKIBOT_", "QDRANT_", "OPENAI_"))
+    }
     clean["WIKIBOT_DATA_DIR"] = str(tmp_path / "data")
     return clean
 
@@ -48,8 +54,11 @@ def test_index_ask_json_stdin_and_status(env: dict[str, str]) -> None:
     assert set(citation) >= {"n", "title", "source", "url", "section"}
     assert citation["source"] == "time-off/vacation.md"
 
-    many = run(["ask", "-", "--json"], env,
-               stdin="What is the hotel limit?\n\nDo new hires get stock options?\n")
+    many = run(
+        ["ask", "-", "--json"],
+        env,
+        stdin="What is the hotel limit?\n\nDo new hires get stock options?\n",
+    )
     lines = [json.loads(line) for line in many.stdout.splitlines()]
     assert [line["answered"] for line in lines] == [True, False]
 
@@ -74,14 +83,19 @@ def _wait_for_new_collection(data: Path, old: set[str], timeout: float = 120) ->
     while time.monotonic() < deadline:
         collections = data / "qdrant" / "collection"
         new = {p.name for p in collections.iterdir()} - old if collections.exists() else set()
-        if any((collections / n / "storage.sqlite").stat().st_size > 100_000 for n in new
-               if (collections / n / "storage.sqlite").exists()):
+        if any(
+            (collections / n / "storage.sqlite").stat().st_size > 100_000
+            for n in new
+            if (collections / n / "storage.sqlite").exists()
+        ):
             return
         time.sleep(0.05)
     raise AssertionError("the rebuild never started writing")
 
 
-def test_killed_full_rebuild_leaves_the_old_index_answering(env: dict[str, str], tmp_path: Path) -> None:
+def test_killed_full_rebuild_leaves_the_old_index_answering(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     corpus = tmp_path / "handbook"
     shutil.copytree(DEMO, corpus)
     assert run(["index", str(corpus)], env).returncode == 0
@@ -89,9 +103,15 @@ def test_killed_full_rebuild_leaves_the_old_index_answering(env: dict[str, str],
     old = {p.name for p in (data / "qdrant" / "collection").iterdir()}
     # make the rebuild long enough to be killed midway
     for i in range(150):
-        (corpus / f"extra-{i}.md").write_text(f"# Extra {i}\n\n" + "Filler text about nothing. " * 150)
-    proc = subprocess.Popen([*wikibot_command(), "index", str(corpus), "--full"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        (corpus / f"extra-{i}.md").write_text(
+            f"# Extra {i}\n\n" + "Filler text about nothing. " * 150
+        )
+    proc = subprocess.Popen(
+        [*wikibot_command(), "index", str(corpus), "--full"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait_for_new_collection(data, old)
         second = run(["index", str(corpus)], env)  # concurrent run: refused clearly
@@ -99,7 +119,9 @@ def test_killed_full_rebuild_leaves_the_old_index_answering(env: dict[str, str],
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
-    answer = json.loads(run(["ask", "How many vacation days do I get per year?", "--json"], env).stdout)
+    answer = json.loads(
+        run(["ask", "How many vacation days do I get per year?", "--json"], env).stdout
+    )
     assert answer["answered"] and answer["citations"][0]["source"] == "time-off/vacation.md"
     # the next run drops the unfinished collection and completes
     for extra in corpus.glob("extra-*.md"):
@@ -113,8 +135,10 @@ def test_18f_handbook_acceptance(env: dict[str, str], corpora: Path) -> None:
     corpus = corpora / "18f-handbook"
     indexed = run(["index", str(corpus)], env, timeout=900)
     assert indexed.returncode == 0, indexed.stderr
-    asked = run(["ask", "How many hours of annual leave do new employees earn per pay period?",
-                 "--json"], env)
+    asked = run(
+        ["ask", "How many hours of annual leave do new employees earn per pay period?", "--json"],
+        env,
+    )
     answer = json.loads(asked.stdout)
     assert answer["answered"]
     sources = [c["source"] for c in answer["citations"]]

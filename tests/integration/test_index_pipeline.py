@@ -54,7 +54,9 @@ def test_incremental_runs_embed_only_what_changed(pipeline: IndexPipeline, demo_
     assert "handbook:benefits/wellness.md" not in _doc_ids(pipeline.store)
 
 
-def test_a_file_that_breaks_keeps_its_previous_chunks(pipeline: IndexPipeline, demo_copy: Path) -> None:
+def test_a_file_that_breaks_keeps_its_previous_chunks(
+    pipeline: IndexPipeline, demo_copy: Path
+) -> None:
     pipeline.run([FolderConnector(demo_copy)])
     (demo_copy / "it" / "equipment.md").write_bytes(b"\xff\xfe broken \x00 now")
     result = pipeline.run([FolderConnector(demo_copy)])
@@ -101,10 +103,21 @@ def test_embedder_change_requires_a_full_rebuild(pipeline: IndexPipeline, demo_c
 
 def test_payload_carries_citation_and_acl_fields(pipeline: IndexPipeline, demo_copy: Path) -> None:
     pipeline.run([FolderConnector(demo_copy)])
-    flt = qm.Filter(must=[qm.FieldCondition(key="source", match=qm.MatchValue(value="time-off/vacation.md"))])
+    flt = qm.Filter(
+        must=[qm.FieldCondition(key="source", match=qm.MatchValue(value="time-off/vacation.md"))]
+    )
     points, _ = pipeline.store.client.scroll("wikibot", scroll_filter=flt, limit=50)
     payload = points[0].payload or {}
-    for key in ("title", "source", "url", "section", "updated_at", "acl_public", "acl_users", "acl_groups"):
+    for key in (
+        "title",
+        "source",
+        "url",
+        "section",
+        "updated_at",
+        "acl_public",
+        "acl_users",
+        "acl_groups",
+    ):
         assert key in payload
     assert payload["title"] == "Vacation"
     assert payload["updated_at"].startswith("2026-08-15")

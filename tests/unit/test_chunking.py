@@ -6,8 +6,13 @@ from indexing.chunking import approximate_tokens, chunk_document, split_sentence
 
 def _doc(*sections: Section) -> SourceDocument:
     return SourceDocument(
-        id="s:doc.md", title="Doc", source="doc.md", source_name="s", content_hash="h",
-        text="\n".join(s.text for s in sections), sections=list(sections),
+        id="s:doc.md",
+        title="Doc",
+        source="doc.md",
+        source_name="s",
+        content_hash="h",
+        text="\n".join(s.text for s in sections),
+        sections=list(sections),
     )
 
 
@@ -15,7 +20,9 @@ def test_chunks_respect_the_token_limit_and_keep_heading_paths() -> None:
     long_text = " ".join(f"Sentence number {i} talks about vacation accrual." for i in range(120))
     doc = _doc(
         Section(heading_path=["Benefits", "Vacation"], text=long_text, anchor="vacation"),
-        Section(heading_path=["Benefits", "Sick leave"], text="Ten sick days a year.", anchor="sick"),
+        Section(
+            heading_path=["Benefits", "Sick leave"], text="Ten sick days a year.", anchor="sick"
+        ),
     )
     chunks = chunk_document(doc, max_tokens=60, overlap_tokens=15)
     assert len(chunks) > 5
@@ -47,5 +54,8 @@ def test_overlap_must_be_smaller_than_size() -> None:
 
 def test_sentences_and_list_items_are_split() -> None:
     assert split_sentences("One sentence. Two here!\n* item a\n- item b") == [
-        "One sentence.", "Two here!", "* item a", "- item b",
+        "One sentence.",
+        "Two here!",
+        "* item a",
+        "- item b",
     ]

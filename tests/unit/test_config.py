@@ -13,7 +13,9 @@ def test_defaults_need_no_environment(clean_env: Path) -> None:
     assert settings.retrieval.mode == "hybrid"
 
 
-def test_customary_names_and_nested_prefix(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_customary_names_and_nested_prefix(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("QDRANT_URL", "http://qdrant:6333")
     monkeypatch.setenv("QDRANT_API_KEY", "s3cret")
     monkeypatch.setenv("WIKIBOT_RETRIEVAL__TOP_K", "9")
@@ -31,7 +33,9 @@ def test_dotenv_file_is_read(clean_env: Path) -> None:
     assert settings.answer.max_citations == 2
 
 
-def test_bad_values_give_one_clear_line_each(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_values_give_one_clear_line_each(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("QDRANT_URL", "localhost:6333")
     with pytest.raises(ConfigurationError, match=r"QDRANT_URL is not a URL: 'localhost:6333'"):
         load_settings()

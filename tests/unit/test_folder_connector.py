@@ -36,9 +36,13 @@ def test_documents_have_stable_ids_titles_urls_and_hashes(tmp_path: Path) -> Non
     (tmp_path / "hr" / "leave.md").write_text(
         "---\ntitle: Leave\nupdated: 2026-01-02\n---\n## Annual\n\nFour hours per pay period.\n"
     )
-    (tmp_path / "page.html").write_text("<title>Printing</title><h1>Printing</h1><p>Use FollowMe.</p>")
+    (tmp_path / "page.html").write_text(
+        "<title>Printing</title><h1>Printing</h1><p>Use FollowMe.</p>"
+    )
     (tmp_path / "hours.txt").write_text("Core hours are 10 to 16.\n")
-    (tmp_path / "policy.pdf").write_bytes(make_pdf("Expenses need receipts above 25.", title="Expenses"))
+    (tmp_path / "policy.pdf").write_bytes(
+        make_pdf("Expenses need receipts above 25.", title="Expenses")
+    )
     (tmp_path / ".hidden.md").write_text("# secret")
     docs, failed = _load(tmp_path, name="wiki", base_url="https://wiki.example/")
     assert not failed

@@ -21,7 +21,10 @@ def test_second_holder_gets_a_clear_message_and_lock_frees_on_exit(tmp_path: Pat
     holder.start()
     try:
         assert ready.wait(10)
-        with pytest.raises(IndexLockedError, match=rf"pid {holder.pid} on .*started"), IndexLock(path):
+        with (
+            pytest.raises(IndexLockedError, match=rf"pid {holder.pid} on .*started"),
+            IndexLock(path),
+        ):
             pass
     finally:
         release.set()

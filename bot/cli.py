@@ -44,7 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question (or one per line from stdin with '-')")
     ask.add_argument("question", help="the question, or '-' to read one question per line")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    ask.add_argument("--user", default=None, help="ask as this user id (for personal answers)")
+    ask.add_argument(
+        "--user",
+        default=None,
+        help="ask as this user id (reserved for personal HR answers; not used yet)",
+    )
 
     sub.add_parser("chat", help="a terminal chat over the same pipeline")
 

@@ -38,6 +38,7 @@ class Components:
             alias=self.settings.qdrant.collection,
             dimension=self.embedder.dimension,
             embed_model=self.embedder.model_name,
+            local=not self.settings.qdrant.url,
         )
 
     def index_pipeline(self, *, caller_holds_lock: bool = False) -> IndexPipeline:

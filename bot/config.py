@@ -41,7 +41,7 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     max_citations: int = Field(default=3, ge=1, le=10)
     max_sentences: int = Field(default=4, ge=1, le=12)
-    min_relevance: float = Field(default=0.40, ge=0.0, le=1.0)
+    min_relevance: float = Field(default=0.35, ge=0.0, le=1.0)
 
 
 class ChunkingSettings(BaseModel):

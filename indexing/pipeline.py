@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -107,11 +108,12 @@ class IndexPipeline:
         if duplicates:
             raise ValueError(f"two sources share the name {sorted(duplicates)[0]!r}; rename one")
         started = time.perf_counter()
-        if self.lock_path is None:  # the caller holds the lock
-            summary = self._run(connectors, names, full=full, progress=progress)
-        else:
-            with IndexLock(self.lock_path):
+        lock = IndexLock(self.lock_path) if self.lock_path else contextlib.nullcontext()
+        try:
+            with lock:  # without a lock path, the caller holds the lock
                 summary = self._run(connectors, names, full=full, progress=progress)
+        finally:
+            self.store.invalidate()  # cached facts about the index are stale now
         summary.seconds = time.perf_counter() - started
         return summary
 

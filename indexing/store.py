@@ -90,9 +90,17 @@ class QdrantIndexStore:
     """Collections, alias and bookkeeping for one index (one alias)."""
 
     def __init__(
-        self, client: QdrantClient, *, alias: str, dimension: int, embed_model: str
+        self,
+        client: QdrantClient,
+        *,
+        alias: str,
+        dimension: int,
+        embed_model: str,
+        local: bool = False,
     ) -> None:
         self.client = client
+        self.local = local
+        self._all_public: bool | None = None
         self.alias = alias
         self.dimension = dimension
         self.sparse = BM25SparseEncoder()
@@ -162,6 +170,25 @@ class QdrantIndexStore:
                 f"configured embedder is {self.embed_model} ({self.dimension} dims); "
                 "run `wikibot index --full` to rebuild it"
             )
+
+    def all_public(self) -> bool:
+        """True when no indexed chunk is restricted, so searches may skip the ACL filter.
+
+        Only for the embedded store: no other process can write it (its folder is locked),
+        and this process's writes call ``invalidate()``. Local mode evaluates filters point
+        by point in Python, which is most of a query's time; a server uses payload indexes,
+        so there the filter is always applied."""
+        if not self.local:
+            return False
+        if self._all_public is None:
+            restricted = qm.Filter(
+                must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=False))]
+            )
+            self._all_public = self.client.count(self.alias, count_filter=restricted).count == 0
+        return self._all_public
+
+    def invalidate(self) -> None:
+        self._all_public = None
 
     # -- documents ------------------------------------------------------------
     def vector_store(self, collection: str | None = None) -> QdrantVectorStore:

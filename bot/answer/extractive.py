@@ -83,7 +83,7 @@ class ExtractiveAnswerer:
                 candidate.dense = _cosine(query_embedding, vector)
         for c in candidates:
             prior = 1.0 / (1 + c.chunk_rank)
-            c.score = 0.5 * c.dense + 0.4 * c.lexical + 0.1 * prior
+            c.score = 0.5 * c.dense + 0.3 * c.lexical + 0.05 * prior
             if query_embedding is None:
                 c.score = 0.8 * c.lexical + 0.2 * prior
         candidates.sort(key=lambda c: c.score, reverse=True)

@@ -64,7 +64,8 @@ class QdrantRetriever:
             hybrid_top_k=k,
             mode=mode,
         )
-        result = self.vector_store.query(query, qdrant_filters=_PUBLIC_ONLY)
+        acl = None if self.store.all_public() else _PUBLIC_ONLY
+        result = self.vector_store.query(query, qdrant_filters=acl)
         chunks = []
         for node, score in zip(result.nodes or [], result.similarities or [], strict=False):
             meta = node.metadata

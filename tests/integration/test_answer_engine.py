@@ -91,3 +91,17 @@ def test_asking_before_indexing_says_what_to_do(tmp_path: Path, embedder) -> Non
     with pytest.raises(IndexNotReadyError, match="wikibot index"):
         parts.engine.ask("How many vacation days?")
     parts.store.client.close()
+
+
+def test_restricted_chunks_are_never_retrieved(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    parts = Components(load_settings(data_dir=tmp_path))
+    parts.__dict__["embedder"] = embedder
+    parts.index_pipeline().run([FolderConnector(DEMO)])
+    store = parts.store
+    points, _ = store.client.scroll("wikibot", limit=500, with_payload=["source"])
+    secret = [p.id for p in points if (p.payload or {}).get("source") == "time-off/vacation.md"]
+    store.client.set_payload("wikibot", {"acl_public": False}, points=secret)
+    store.invalidate()
+    answer = parts.engine.ask("How many vacation days do I get per year?")
+    assert "time-off/vacation.md" not in {c.source for c in answer.retrieved}
+    store.client.close()

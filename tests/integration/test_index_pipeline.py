@@ -122,3 +122,19 @@ def test_payload_carries_citation_and_acl_fields(pipeline: IndexPipeline, demo_c
     assert payload["title"] == "Vacation"
     assert payload["updated_at"].startswith("2026-08-15")
     assert {p.payload["section"] for p in points} >= {"Vacation > Carry-over"}  # type: ignore[index]
+
+
+def test_acl_filter_is_skipped_only_while_everything_is_public(
+    pipeline: IndexPipeline, demo_copy: Path
+) -> None:
+    store = pipeline.store
+    store.local = True
+    pipeline.run([FolderConnector(demo_copy)])
+    assert store.all_public()
+    points, _ = store.client.scroll("wikibot", limit=1)
+    store.client.set_payload("wikibot", {"acl_public": False}, points=[points[0].id])
+    assert store.all_public()  # cached: only this process writes the embedded store...
+    pipeline.run([FolderConnector(demo_copy)])
+    assert not store.all_public()  # ...and every index run refreshes it
+    store.local = False
+    assert not store.all_public()  # a server always filters

@@ -53,7 +53,7 @@ class Components:
     def engine(self) -> AnswerEngine:
         retriever = QdrantRetriever(store=self.store, settings=self.settings.retrieval)
         writer = ExtractiveAnswerer(
-            settings=self.settings.answer, embed_many=self.embedder.get_text_embedding_batch
+            settings=self.settings.answer, embed_many=self.embedder.embed_short
         )
         return AnswerEngine(
             retriever=retriever,

@@ -33,7 +33,7 @@ CUSTOMARY_ENV = {
 
 
 class RetrievalSettings(BaseModel):
-    mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+    mode: Literal["hybrid", "dense", "sparse"] = "dense"  # measured best: docs/benchmarks.md
     top_k: int = Field(default=6, ge=1, le=50)
     candidates: int = Field(default=20, ge=1, le=200)
 

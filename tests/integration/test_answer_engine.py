@@ -105,3 +105,16 @@ def test_restricted_chunks_are_never_retrieved(tmp_path: Path, embedder) -> None
     answer = parts.engine.ask("How many vacation days do I get per year?")
     assert "time-off/vacation.md" not in {c.source for c in answer.retrieved}
     store.client.close()
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "sparse"])
+def test_other_retrieval_modes_work(components: Components, mode: str) -> None:
+    from bot.answer.retrieval import QdrantRetriever
+
+    settings = components.settings.retrieval.model_copy(update={"mode": mode})
+    retriever = QdrantRetriever(store=components.store, settings=settings)
+    question = "Can I carry over unused vacation days?"
+    embedding = components.embedder.get_query_embedding(question)
+    chunks = retriever.retrieve(question, embedding)
+    assert chunks[0].source == "time-off/vacation.md"
+    assert len(chunks) == settings.top_k

@@ -68,6 +68,26 @@ def test_index_ask_json_stdin_and_status(env: dict[str, str]) -> None:
     status = run(["status"], env)
     assert "source handbook:" in status.stdout
 
+    qa = Path(env["WIKIBOT_DATA_DIR"]) / "qa.jsonl"
+    qa.write_text(
+        json.dumps(
+            {
+                "id": "a",
+                "question": "How long is probation?",
+                "sources": ["onboarding/probation.md"],
+                "answerable": True,
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {"id": "b", "question": "Is there a company yacht?", "sources": [], "answerable": False}
+        )
+        + "\n"
+    )
+    evaluated = json.loads(run(["eval", str(qa), "--json"], env).stdout)
+    assert evaluated["metrics"]["cited_gold"] == 1.0
+    assert evaluated["metrics"]["declined_unanswerable"] == 1.0
+
 
 def test_ask_before_index_and_bad_config_fail_clearly(env: dict[str, str]) -> None:
     empty = run(["ask", "anything?"], env)

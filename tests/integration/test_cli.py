@@ -65,6 +65,9 @@ def test_index_ask_json_stdin_and_status(env: dict[str, str]) -> None:
     text = run(["ask", "Who do I report harassment to?"], env)
     assert "Sources:" in text.stdout and "people/code-of-conduct.md" in text.stdout
 
+    chat = run(["chat"], env, stdin="What is the hotel limit?\nexit\n")
+    assert chat.returncode == 0 and "220 per night" in chat.stdout and "Sources:" in chat.stdout
+
     status = run(["status"], env)
     assert "source handbook:" in status.stdout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -13,7 +14,10 @@ from bot.app import Components
 from bot.config import Settings, load_settings
 from bot.errors import SourceError, user_message
 from bot.evaluation import evaluate, load_qa
+from bot.pipeline import QuestionPipeline
 from bot.render import render_terminal
+from bot.shared_state import build_shared_state
+from bot.terminal_chat import run_chat
 from connectors.folder import FolderConnector
 from indexing.lock import IndexLock
 
@@ -156,22 +160,12 @@ def _ask(components: Components, args: argparse.Namespace) -> int:
 
 
 def _chat(components: Components, args: argparse.Namespace) -> int:
-    engine = components.engine
-    print("wikibot chat: ask a question about the indexed documents (Ctrl-D or 'exit' to leave).")
-    while True:
-        try:
-            question = input("\nyou> ").strip()
-        except EOFError:
-            print()
-            return 0
-        if question.lower() in {"exit", "quit", ":q"}:
-            return 0
-        if not question:
-            continue
-        try:
-            print("\nwikibot> " + render_terminal(engine.ask(question)))
-        except Exception as exc:
-            print(f"\nwikibot> sorry: {user_message(exc)}")
+    settings = components.settings
+    state = build_shared_state(settings.redis, settings.limits)
+    pipeline = QuestionPipeline(
+        engine=components.engine, state=state, admins=set(settings.limits.admins)
+    )
+    return asyncio.run(run_chat(pipeline, state))
 
 
 def _eval(components: Components, args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ in ``cli.py`` / ``app.py`` and pass it down; nothing deeper imports this module'
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -29,6 +30,7 @@ CUSTOMARY_ENV = {
     ("qdrant", "api_key"): "QDRANT_API_KEY",
     ("embedding", "api_key"): "OPENAI_API_KEY",
     ("embedding", "base_url"): "OPENAI_BASE_URL",
+    ("redis", "url"): "REDIS_URL",
 }
 
 
@@ -42,6 +44,27 @@ class AnswerSettings(BaseModel):
     max_citations: int = Field(default=3, ge=1, le=10)
     max_sentences: int = Field(default=4, ge=1, le=12)
     min_relevance: float = Field(default=0.35, ge=0.0, le=1.0)
+
+
+class RedisSettings(BaseModel):
+    """Shared state for replicas. Unset URL: in-process state (single process only)."""
+
+    url: str | None = None
+    socket_timeout_s: float = Field(default=0.25, gt=0, le=10)
+    retry_interval_s: float = Field(default=1.0, ge=0, le=60)
+    memory_turns: int = Field(default=10, ge=1, le=100)
+    memory_ttl_s: int = Field(default=24 * 3600, ge=60)
+    dedupe_ttl_s: int = Field(default=900, ge=600)
+    reindex_lock_ttl_s: int = Field(default=1800, ge=30)
+
+
+class LimitSettings(BaseModel):
+    """Questions allowed per window, per user and per workspace; admins are exempt."""
+
+    user_per_window: int = Field(default=20, ge=1)
+    workspace_per_window: int = Field(default=300, ge=1)
+    window_s: int = Field(default=60, ge=1)
+    admins: list[str] = Field(default_factory=list)
 
 
 class ChunkingSettings(BaseModel):
@@ -74,6 +97,8 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     folder_limits: FolderLimits = Field(default_factory=FolderLimits)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     @field_validator("data_dir")
     @classmethod
@@ -86,8 +111,16 @@ class Settings(BaseSettings):
             if field != "url" and field != "base_url":
                 continue
             value = getattr(getattr(self, section), field)
-            if value is not None and not _is_http_url(value):
-                raise ValueError(f"{env} is not a URL: {value!r} (expected http(s)://host[:port])")
+            if section == "redis":
+                if value is not None and not _is_redis_url(value):
+                    raise ValueError(
+                        f"{env} is not a Redis URL: {redact_url(value)!r} "
+                        "(expected redis://host:port/db)"
+                    )
+            elif value is not None and not _is_http_url(value):
+                raise ValueError(
+                    f"{env} is not a URL: {redact_url(value)!r} (expected http(s)://host[:port])"
+                )
         if (
             self.embedding.backend == "openai"
             and not self.embedding.base_url
@@ -144,6 +177,16 @@ class CustomaryEnvSource(PydanticBaseSettingsSource):
 def _is_http_url(value: str) -> bool:
     parsed = urlparse(value)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def redact_url(value: str) -> str:
+    """The URL without a password, for messages and logs."""
+    return re.sub(r"(?<=://)[^/@]*@", "***@", value)
+
+
+def _is_redis_url(value: str) -> bool:
+    parsed = urlparse(value)
+    return (parsed.scheme in ("redis", "rediss") and bool(parsed.netloc)) or parsed.scheme == "unix"
 
 
 def _env_name(loc: tuple[Any, ...]) -> str:

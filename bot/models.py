@@ -72,3 +72,28 @@ class Answer(BaseModel):
             ],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
+
+
+class ChatEvent(BaseModel):
+    """One incoming question, whatever the platform."""
+
+    platform: str  # "slack", "teams", "cli"
+    workspace: str  # Slack team id, Teams tenant id
+    channel: str
+    thread: str = ""  # thread root (Slack thread_ts, Teams reply chain id); "" = none
+    user: str
+    text: str
+    event_id: str = ""  # platform delivery id, for dedupe
+    is_dm: bool = False
+    is_admin: bool = False
+
+
+class Turn(BaseModel):
+    """One question and answer in a conversation's memory."""
+
+    user: str
+    question: str
+    answer: str
+    cited_doc_ids: list[str] = Field(default_factory=list)
+    personal: bool = False
+    at: float = 0.0

@@ -53,3 +53,13 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
 def wikibot_command() -> list[str]:
     script = Path(sys.executable).parent / "wikibot"
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[object]:
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -47,8 +47,10 @@ class QdrantRetriever:
         self, question: str, query_embedding: list[float] | None, *, top_k: int | None = None
     ) -> list[RetrievedChunk]:
         if not self._ready:
-            if self.store.current_collection() is None:
+            collection = self.store.current_collection()
+            if collection is None:
                 raise IndexNotReadyError()
+            self.store.check_compatible(collection)  # vectors of another model rank garbage
             self._ready = True
         k = top_k or self.settings.top_k
         mode = _MODES[self.settings.mode]

@@ -118,3 +118,20 @@ def test_other_retrieval_modes_work(components: Components, mode: str) -> None:
     chunks = retriever.retrieve(question, embedding)
     assert chunks[0].source == "time-off/vacation.md"
     assert len(chunks) == settings.top_k
+
+
+def test_asking_an_index_built_by_another_model_fails_clearly(
+    components: Components,
+) -> None:
+    from bot.answer.retrieval import QdrantRetriever
+    from indexing.store import EmbedderMismatchError
+
+    store = components.store
+    original = store.embed_model
+    store.embed_model = "another-model+bm25-v1"
+    try:
+        retriever = QdrantRetriever(store=store, settings=components.settings.retrieval)
+        with pytest.raises(EmbedderMismatchError, match="index --full"):
+            retriever.retrieve("vacation", [0.0] * 384)
+    finally:
+        store.embed_model = original

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.app import Components
 from bot.config import Settings, load_settings
 from bot.errors import SourceError, user_message
 from bot.evaluation import evaluate, load_qa
+from bot.locks import run_locked
 from bot.pipeline import QuestionPipeline
+from bot.redis_health import RedisUnavailableError
 from bot.render import render_terminal
 from bot.shared_state import build_shared_state
 from bot.terminal_chat import run_chat
 from connectors.folder import FolderConnector
 from indexing.lock import IndexLock
+from indexing.pipeline import IndexSummary
 
 logger = logging.getLogger("wikibot")
 
@@ -110,14 +115,19 @@ def _index(components: Components, args: argparse.Namespace) -> int:
             bar.update(read - bar.n)
             bar.set_postfix(chunks=chunks)
 
-    # lock before opening the store, so a second run hears who holds it
-    with IndexLock(settings.index_lock_path):
-        pipeline = components.index_pipeline(caller_holds_lock=True)
-        try:
-            summary = pipeline.run(connectors, full=args.full, progress=progress)
-        finally:
-            if bar is not None:
-                bar.close()
+    def run() -> IndexSummary:
+        # the file lock comes before opening the store, so a second run hears who holds it
+        with IndexLock(settings.index_lock_path):
+            pipeline = components.index_pipeline(caller_holds_lock=True)
+            try:
+                return pipeline.run(connectors, full=args.full, progress=progress)
+            finally:
+                if bar is not None:
+                    bar.close()
+
+    # with Redis (replicas, CronJobs) one reindex at a time everywhere, not just this host
+    locked = settings.redis.url
+    summary = asyncio.run(_run_with_reindex_lock(settings, run)) if locked else run()
     for failed in summary.errors:
         print(f"  failed: {failed.source}: {failed.reason}", file=sys.stderr)
     if summary.empty:
@@ -128,6 +138,23 @@ def _index(components: Components, args: argparse.Namespace) -> int:
         )
     print(("rebuilt " if summary.full else "indexed ") + summary.line())
     return 0
+
+
+async def _run_with_reindex_lock(
+    settings: Settings, run: Callable[[], IndexSummary]
+) -> IndexSummary:
+    state = build_shared_state(settings.redis, settings.limits)
+    holder = f"{getpass.getuser()}@{socket.gethostname()} (wikibot index)"
+    try:
+        return await run_locked(
+            state.reindex_lock, holder, run, extend_every_s=settings.redis.reindex_lock_ttl_s / 3
+        )
+    except RedisUnavailableError:
+        raise SourceError(
+            "cannot take the reindex lock: Redis is unavailable (REDIS_URL); not indexing"
+        ) from None
+    finally:
+        await state.close()
 
 
 def _ask(components: Components, args: argparse.Namespace) -> int:

@@ -8,11 +8,13 @@
      └── SourceError             a source (folder, wiki) cannot be read at all
 
 Errors raised by the indexing side (which does not import ``bot``) are translated here too:
-``IndexLockedError``, ``StoreBusyError``, ``EmbedderMismatchError``.
+``IndexLockedError``, ``StoreBusyError``, ``EmbedderMismatchError``; and the reindex
+lock's ``LockHeldError``.
 """
 
 from __future__ import annotations
 
+from bot.locks import LockHeldError
 from indexing.lock import IndexLockedError
 from indexing.store import EmbedderMismatchError, StoreBusyError
 
@@ -39,6 +41,7 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     IndexLockedError,
     StoreBusyError,
     EmbedderMismatchError,
+    LockHeldError,
 )
 
 

@@ -7,15 +7,22 @@ is down the lock cannot be taken and the reindex is refused: coordination never 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from redis.asyncio import Redis
 
-from bot.redis_health import RedisHealth
+from bot.redis_health import RedisHealth, RedisUnavailableError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _RELEASE = """
 local value = redis.call('GET', KEYS[1])
@@ -121,3 +128,24 @@ class RedisReindexLock:
             lambda: self._extend(keys=[self.key], args=[lock.token, self.ttl_s])
         )
         return bool(result)
+
+
+async def run_locked(
+    lock: ReindexLock, holder: str, work: Callable[[], T], *, extend_every_s: float
+) -> T:
+    """Run blocking ``work`` in a thread while holding ``lock``, extending it every
+    ``extend_every_s`` so a long reindex keeps it, and releasing it however work ends."""
+    held = await lock.acquire(holder)
+    try:
+        task = asyncio.ensure_future(asyncio.to_thread(work))
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=extend_every_s)
+            if done:
+                return task.result()
+            if not await lock.extend(held):
+                logger.warning("the reindex lock was lost (expired?); the run continues")
+    finally:
+        try:
+            await lock.release(held)
+        except RedisUnavailableError:
+            logger.warning("could not release the reindex lock (Redis down); it will expire")

@@ -168,3 +168,24 @@ def test_18f_handbook_acceptance(env: dict[str, str], corpora: Path) -> None:
     assert "pages/travel-and-leave/leave.md" in sources
     assert all((corpus / s).is_file() for s in sources)  # relative to the indexed folder
     assert "4 hours per pay period" in answer["answer"]
+
+
+def test_index_with_redis_takes_the_shared_reindex_lock(env: dict[str, str], redis_server) -> None:  # type: ignore[no-untyped-def]
+    import redis
+
+    env = {**env, "REDIS_URL": redis_server.url}
+    client = redis.Redis.from_url(redis_server.url)
+    client.set(
+        "wikibot:lock:reindex",
+        json.dumps({"holder": "carol@cron", "started_at": 1_790_000_000, "token": "t"}),
+    )
+    refused = run(["index", str(DEMO)], env)
+    assert refused.returncode == 1
+    assert "a reindex is already running, started by carol@cron at 2026-" in refused.stderr
+    client.delete("wikibot:lock:reindex")
+    done = run(["index", str(DEMO)], env)
+    assert done.returncode == 0 and "24 new" in done.stdout
+    assert client.get("wikibot:lock:reindex") is None  # released
+    redis_server.stop()
+    down = run(["index", str(DEMO)], env)
+    assert down.returncode == 1 and "Redis is unavailable" in down.stderr

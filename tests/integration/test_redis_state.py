@@ -141,3 +141,36 @@ async def test_reindex_lock_says_who_holds_it_and_only_the_holder_releases(
     third = await a.acquire("alice (U1)")
     assert not await b.release(second)  # expired tokens cannot delete the new holder's lock
     assert await a.release(third)
+
+
+async def test_run_locked_extends_a_long_run_and_always_releases(clients: list[Redis]) -> None:
+    import time as _time
+
+    from bot.locks import run_locked
+
+    lock = RedisReindexLock(clients[0], RedisHealth(clients[0]), ttl_s=1)
+    other = RedisReindexLock(clients[1], RedisHealth(clients[1]), ttl_s=1)
+
+    def slow_work() -> str:
+        _time.sleep(2.5)  # longer than the lock's TTL: only extensions keep it held
+        return "done"
+
+    async def contender() -> str:
+        await asyncio.sleep(2.0)
+        try:
+            await other.acquire("bob")
+        except LockHeldError as exc:
+            return str(exc)
+        return "acquired"
+
+    result, seen = await asyncio.gather(
+        run_locked(lock, "alice", slow_work, extend_every_s=0.3), contender()
+    )
+    assert result == "done" and "started by alice" in seen
+
+    def failing() -> None:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        await run_locked(lock, "alice", failing, extend_every_s=0.3)
+    assert await clients[0].get("wikibot:lock:reindex") is None

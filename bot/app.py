@@ -9,6 +9,8 @@ from functools import cached_property
 
 from bot.answer.engine import AnswerEngine
 from bot.answer.extractive import ExtractiveAnswerer
+from bot.answer.generative import GenerativeAnswerer
+from bot.answer.llm import OpenAIChatClient
 from bot.answer.retrieval import QdrantRetriever
 from bot.config import Settings
 from indexing.embedding import MiniLMEmbedding, OpenAICompatibleEmbedding, build_embedder
@@ -52,12 +54,16 @@ class Components:
     @cached_property
     def engine(self) -> AnswerEngine:
         retriever = QdrantRetriever(store=self.store, settings=self.settings.retrieval)
-        writer = ExtractiveAnswerer(
+        extractive = ExtractiveAnswerer(
             settings=self.settings.answer, embed_many=self.embedder.embed_short
         )
+        if not self.settings.llm.enabled:
+            logger.info("no LLM configured (WIKIBOT_LLM__MODEL): answers are extractive")
+            return AnswerEngine(retriever=retriever, embedder=self.embedder, writer=extractive)
+        llm = OpenAIChatClient(self.settings.llm)
         return AnswerEngine(
             retriever=retriever,
             embedder=self.embedder,
-            writer=writer,
-            embed_query=True,
+            writer=GenerativeAnswerer(llm=llm, extractive=extractive),
+            llm=llm,
         )

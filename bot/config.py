@@ -15,7 +15,14 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigurationError
@@ -28,8 +35,8 @@ from indexing.store import QdrantConfig
 CUSTOMARY_ENV = {
     ("qdrant", "url"): "QDRANT_URL",
     ("qdrant", "api_key"): "QDRANT_API_KEY",
-    ("embedding", "api_key"): "OPENAI_API_KEY",
-    ("embedding", "base_url"): "OPENAI_BASE_URL",
+    ("llm", "api_key"): "OPENAI_API_KEY",
+    ("llm", "base_url"): "OPENAI_BASE_URL",
     ("redis", "url"): "REDIS_URL",
 }
 
@@ -44,6 +51,23 @@ class AnswerSettings(BaseModel):
     max_citations: int = Field(default=3, ge=1, le=10)
     max_sentences: int = Field(default=4, ge=1, le=12)
     min_relevance: float = Field(default=0.35, ge=0.0, le=1.0)
+
+
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible chat endpoint (OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp).
+    Enabled by setting a model; without one, answers are extractive."""
+
+    model: str = ""
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=30.0, gt=0, le=600)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    max_tokens: int = Field(default=512, ge=16, le=8192)
+    temperature: float = Field(default=0.1, ge=0.0, le=2.0)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.model)
 
 
 class RedisSettings(BaseModel):
@@ -93,6 +117,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     qdrant: QdrantConfig = Field(default_factory=QdrantConfig)
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
@@ -107,28 +132,30 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_urls(self) -> Settings:
-        for (section, field), env in [*CUSTOMARY_ENV.items()]:
-            if field != "url" and field != "base_url":
-                continue
+        urls = [
+            ("qdrant", "url", "QDRANT_URL", _is_http_url),
+            ("llm", "base_url", "OPENAI_BASE_URL", _is_http_url),
+            ("embedding", "base_url", "WIKIBOT_EMBEDDING__BASE_URL", _is_http_url),
+            ("redis", "url", "REDIS_URL", _is_redis_url),
+        ]
+        for section, field, env, valid in urls:
             value = getattr(getattr(self, section), field)
-            if section == "redis":
-                if value is not None and not _is_redis_url(value):
-                    raise ValueError(
-                        f"{env} is not a Redis URL: {redact_url(value)!r} "
-                        "(expected redis://host:port/db)"
-                    )
-            elif value is not None and not _is_http_url(value):
-                raise ValueError(
-                    f"{env} is not a URL: {redact_url(value)!r} (expected http(s)://host[:port])"
-                )
-        if (
-            self.embedding.backend == "openai"
-            and not self.embedding.base_url
-            and not self.embedding.api_key
-        ):
+            if value is not None and not valid(value):
+                expected = "redis://host:port/db" if section == "redis" else "http(s)://host[:port]"
+                raise ValueError(f"{env} is not a URL: {redact_url(value)!r} (expected {expected})")
+        if self.llm.enabled and not (self.llm.base_url or self.llm.api_key):
             raise ValueError(
-                "WIKIBOT_EMBEDDING__BACKEND=openai needs OPENAI_API_KEY or OPENAI_BASE_URL"
+                "WIKIBOT_LLM__MODEL is set: also set OPENAI_BASE_URL or OPENAI_API_KEY"
             )
+        if self.embedding.backend == "openai":
+            # the embedding endpoint defaults to the LLM's endpoint and key
+            self.embedding.base_url = self.embedding.base_url or self.llm.base_url
+            self.embedding.api_key = self.embedding.api_key or self.llm.api_key
+            if not self.embedding.base_url and not self.embedding.api_key:
+                raise ValueError(
+                    "WIKIBOT_EMBEDDING__BACKEND=openai needs WIKIBOT_EMBEDDING__BASE_URL, "
+                    "OPENAI_BASE_URL or OPENAI_API_KEY"
+                )
         return self
 
     @property

@@ -43,6 +43,8 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[RetrievedChunk] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    writer: str = "extractive"  # "llm", "extractive" or "extractive-fallback"
+    standalone_question: str = ""  # the follow-up rewritten for retrieval, if it was
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``wikibot ask --json`` (see ARCHITECTURE.md)."""
@@ -70,6 +72,8 @@ class Answer(BaseModel):
                 }
                 for r in self.retrieved
             ],
+            "writer": self.writer,
+            "standalone_question": self.standalone_question or self.question,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
 

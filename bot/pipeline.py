@@ -17,7 +17,7 @@ from bot.shared_state import SharedState
 
 
 class Engine(Protocol):
-    def ask(self, question: str) -> Answer: ...
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer: ...
 
 
 @dataclass
@@ -47,7 +47,7 @@ class QuestionPipeline:
         key = ConversationKey.of(event)
         history = await self.state.memory.history(key)
         # the engine is CPU-bound (embedding): keep the event loop free for other events
-        answer = await asyncio.to_thread(self.engine.ask, event.text)
+        answer = await asyncio.to_thread(self.engine.ask, event.text, history)
         turn = Turn(
             user=event.user,
             question=event.text,

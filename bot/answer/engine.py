@@ -1,12 +1,27 @@
-"""The answer engine: one question in, one cited Answer out."""
+"""The answer engine: one question (and its conversation) in, one cited Answer out.
+
+Follow-ups ("and for part-timers?") are rewritten into a standalone query before
+retrieval: by the LLM when one is configured, else by prefixing the previous question;
+chunks of the documents the previous answer cited get a boost.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Protocol
 
+from bot.answer.llm import LLMClient, LLMError, TokenCallback
+from bot.answer.prompts import condense_messages
 from bot.answer.retrieval import Retriever
-from bot.models import Answer, RetrievedChunk
+from bot.models import Answer, RetrievedChunk, Turn
+
+FOLLOW_UP_BOOST = 1.15
+_ANAPHORA = re.compile(
+    r"\b(they|them|it|its|that|those|this|these|there|he|she|one|ones)\b|^(and|also|what about|"
+    r"how about|but|or)\b",
+    re.I,
+)
 
 
 class QueryEmbedder(Protocol):
@@ -15,8 +30,17 @@ class QueryEmbedder(Protocol):
 
 class AnswerWriter(Protocol):
     def answer(
-        self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]
+        self,
+        question: str,
+        query_embedding: list[float] | None,
+        chunks: list[RetrievedChunk],
+        *,
+        on_token: TokenCallback | None = None,
     ) -> Answer: ...
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_ANAPHORA.search(question)) or len(question.split()) <= 3
 
 
 class AnswerEngine:
@@ -26,28 +50,63 @@ class AnswerEngine:
         retriever: Retriever,
         embedder: QueryEmbedder,
         writer: AnswerWriter,
+        llm: LLMClient | None = None,
         embed_query: bool = True,
     ) -> None:
         self.retriever = retriever
         self.embedder = embedder
         self.writer = writer
+        self.llm = llm
         self.embed_query = embed_query
 
-    def ask(self, question: str) -> Answer:
+    def standalone(self, question: str, history: list[Turn]) -> str:
+        if not history or not is_follow_up(question):
+            return question
+        if self.llm is not None:
+            try:
+                rewritten = self.llm.complete(condense_messages(question, history), max_tokens=64)
+                rewritten = " ".join(rewritten.split())
+                if 3 <= len(rewritten) <= 300:
+                    return rewritten
+            except LLMError:
+                pass  # fall back to the heuristic below
+        return f"{history[-1].question} {question}"
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        *,
+        on_token: TokenCallback | None = None,
+    ) -> Answer:
         question = " ".join(question.split())
         if not question:
             raise ValueError("the question is empty")
+        history = history or []
         started = time.perf_counter()
-        embedding = self.embedder.get_query_embedding(question) if self.embed_query else None
+        query = self.standalone(question, history)
+        condensed = time.perf_counter()
+        embedding = self.embedder.get_query_embedding(query) if self.embed_query else None
         embedded = time.perf_counter()
-        chunks = self.retriever.retrieve(question, embedding)
+        chunks = self.retriever.retrieve(query, embedding)
+        if history and history[-1].cited_doc_ids:
+            boosted = set(history[-1].cited_doc_ids)
+            for chunk in chunks:
+                if chunk.doc_id in boosted:
+                    chunk.score *= FOLLOW_UP_BOOST
+            chunks.sort(key=lambda c: c.score, reverse=True)
         retrieved = time.perf_counter()
-        answer = self.writer.answer(question, embedding, chunks)
+        answer = self.writer.answer(query, embedding, chunks, on_token=on_token)
         done = time.perf_counter()
-        answer.timings_ms = {
-            "embed": (embedded - started) * 1000,
-            "retrieve": (retrieved - embedded) * 1000,
-            "answer": (done - retrieved) * 1000,
-            "total": (done - started) * 1000,
-        }
+        answer.question = question
+        answer.standalone_question = query if query != question else ""
+        answer.timings_ms.update(
+            {
+                "condense": (condensed - started) * 1000,
+                "embed": (embedded - condensed) * 1000,
+                "retrieve": (retrieved - embedded) * 1000,
+                "answer": (done - retrieved) * 1000,
+                "total": (done - started) * 1000,
+            }
+        )
         return answer

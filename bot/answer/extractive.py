@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answer.llm import TokenCallback
+from bot.answer.prompts import looks_like_instructions
 from bot.config import AnswerSettings
 from bot.models import Answer, Citation, RetrievedChunk
 from indexing.chunking import split_sentences
@@ -71,6 +73,20 @@ class ExtractiveAnswerer:
         self.rerank_limit = rerank_limit
 
     def answer(
+        self,
+        question: str,
+        query_embedding: list[float] | None,
+        chunks: list[RetrievedChunk],
+        *,
+        on_token: TokenCallback | None = None,
+    ) -> Answer:
+        """The answer; ``on_token`` (streaming surfaces) gets the whole text at once."""
+        answer = self._answer(question, query_embedding, chunks)
+        if on_token is not None:
+            on_token(answer.text)
+        return answer
+
+    def _answer(
         self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]
     ) -> Answer:
         key_terms = [t for t in dict.fromkeys(terms(question)) if t not in _GENERIC_TERMS]
@@ -88,7 +104,7 @@ class ExtractiveAnswerer:
                 c.score = 0.8 * c.lexical + 0.2 * prior
         candidates.sort(key=lambda c: c.score, reverse=True)
         if not candidates or candidates[0].score < self.settings.min_relevance:
-            return self._not_found(question, chunks)
+            return self.not_found(question, chunks)
         return self._compose(question, candidates, chunks)
 
     def _candidates(self, chunks: list[RetrievedChunk], key_terms: list[str]) -> list[_Candidate]:
@@ -97,8 +113,8 @@ class ExtractiveAnswerer:
         for rank, chunk in enumerate(chunks):
             heading_terms = set(terms(f"{chunk.title} {chunk.section}"))
             for order, unit in enumerate(sentence_units(chunk.text)):
-                if unit in seen:
-                    continue  # overlap between neighbouring chunks
+                if unit in seen or looks_like_instructions(unit):
+                    continue  # overlap between neighbouring chunks; text addressing an AI
                 seen.add(unit)
                 unit_terms = set(terms(unit))
                 if key_terms:
@@ -154,7 +170,7 @@ class ExtractiveAnswerer:
             question=question, text=text, answered=True, citations=citations, retrieved=chunks
         )
 
-    def _not_found(self, question: str, chunks: list[RetrievedChunk]) -> Answer:
+    def not_found(self, question: str, chunks: list[RetrievedChunk]) -> Answer:
         titles = list(dict.fromkeys(c.title for c in chunks))[:3]
         text = NOT_FOUND
         if titles:

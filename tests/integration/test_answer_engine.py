@@ -58,7 +58,7 @@ def test_answers_quote_the_right_source_with_citations(
     # every [n] marker in the text points at a listed citation
     numbers = {c.n for c in answer.citations}
     assert all(f"[{n}]" in answer.text for n in numbers)
-    assert set(answer.timings_ms) == {"embed", "retrieve", "answer", "total"}
+    assert {"embed", "retrieve", "answer", "total"} <= set(answer.timings_ms)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,108 @@
+"""The LLM answer writer: grounded, cited, checked, and never worse than extractive.
+
+1. The extractive writer runs first: if it finds nothing relevant enough (the calibrated
+   threshold), the answer is "not found" and no LLM is called.
+2. Otherwise the LLM gets the numbered, delimited, neutralised sources and the question.
+3. After generation only [n] markers that point at given sources are kept; sources not
+   cited are dropped from the citations (they stay in ``retrieved``); a reply with no valid
+   citation counts as not answered unless the model said NOT_FOUND.
+4. If the LLM fails or times out, the extractive answer is returned, saying so.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from bot.answer.extractive import ExtractiveAnswerer
+from bot.answer.llm import LLMClient, LLMError, TokenCallback
+from bot.answer.prompts import NOT_FOUND_TOKEN, answer_messages, source_block
+from bot.models import Answer, Citation, RetrievedChunk
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+FALLBACK_NOTE = "(The language model is unavailable right now, so here are the passages.)"
+
+
+def check_citations(text: str, count: int) -> tuple[str, list[int]]:
+    """Keep only markers 1..count (``[1, 2]`` becomes ``[1][2]``); return text and cited."""
+    cited: list[int] = []
+
+    def keep(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in match.group(1).split(",")]
+        valid = [n for n in numbers if 1 <= n <= count]
+        cited.extend(n for n in valid if n not in cited)
+        return "".join(f"[{n}]" for n in valid)
+
+    checked = _MARKER.sub(keep, text)
+    return re.sub(r"[ \t]+([.,;:])", r"\1", checked).strip(), sorted(cited)
+
+
+class GenerativeAnswerer:
+    def __init__(self, *, llm: LLMClient, extractive: ExtractiveAnswerer) -> None:
+        self.llm = llm
+        self.extractive = extractive
+
+    def answer(
+        self,
+        question: str,
+        query_embedding: list[float] | None,
+        chunks: list[RetrievedChunk],
+        *,
+        on_token: TokenCallback | None = None,
+    ) -> Answer:
+        extractive = self.extractive.answer(question, query_embedding, chunks)  # no stream
+        if not extractive.answered:
+            return extractive  # weak retrieval: no LLM call
+        sources = _distinct_sources(chunks)
+        blocks = [source_block(n, c.title, c.section, c.text) for n, c in enumerate(sources, 1)]
+        started = time.perf_counter()
+        try:
+            reply = self.llm.complete(answer_messages(question, blocks), on_token=on_token)
+        except LLMError:
+            extractive.text = f"{FALLBACK_NOTE}\n{extractive.text}"
+            extractive.writer = "extractive-fallback"
+            return extractive
+        llm_ms = (time.perf_counter() - started) * 1000
+        if reply.strip().upper().startswith(NOT_FOUND_TOKEN):
+            answer = self.extractive.not_found(question, chunks)
+        else:
+            text, cited = check_citations(reply, len(sources))
+            if not cited:
+                answer = self.extractive.not_found(question, chunks)
+            else:
+                citations = [
+                    Citation(
+                        n=n,
+                        title=sources[n - 1].title,
+                        source=sources[n - 1].source,
+                        url=sources[n - 1].url,
+                        section=sources[n - 1].section,
+                        updated_at=sources[n - 1].updated_at,
+                        doc_id=sources[n - 1].doc_id,
+                    )
+                    for n in cited
+                ]
+                answer = Answer(
+                    question=question,
+                    text=text,
+                    answered=True,
+                    citations=citations,
+                    retrieved=chunks,
+                )
+        answer.writer = "llm"
+        answer.timings_ms["llm"] = llm_ms
+        return answer
+
+
+def _distinct_sources(chunks: list[RetrievedChunk]) -> list[RetrievedChunk]:
+    """One source per chunk, in retrieval order (chunks of one section merged)."""
+    merged: dict[tuple[str, str], RetrievedChunk] = {}
+    for chunk in chunks:
+        key = (chunk.doc_id, chunk.section)
+        if key in merged:
+            merged[key] = merged[key].model_copy(
+                update={"text": merged[key].text + "\n" + chunk.text}
+            )
+        else:
+            merged[key] = chunk
+    return list(merged.values())

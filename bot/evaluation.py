@@ -1,5 +1,9 @@
 """`wikibot eval`: retrieval and answer metrics over a qa.jsonl development set.
 
+Per question and overall: gold source among retrieved (hit@k, k = retrieval top_k) and
+among cited, MRR over retrieved documents, citation precision (cited sources that are
+gold), answered when it should / declined when it should, latency p50/p95.
+
 Each line: ``{"id", "question", "answer", "sources": [paths], "answerable": bool}``.
 Sources are paths relative to the indexed folder, as citations report them.
 """
@@ -22,21 +26,34 @@ class EvalReport:
     def metrics(self) -> dict[str, Any]:
         answerable = [r for r in self.rows if r["answerable"]]
         unanswerable = [r for r in self.rows if not r["answerable"]]
+        answered = [r for r in answerable if r["answered"]]
         totals = [r["timings_ms"]["total"] for r in self.rows]
 
         def mean(values: list[float]) -> float:
             return round(statistics.fmean(values), 3) if values else 0.0
+
+        def pct(values: list[float], q: int) -> float:
+            if len(values) < 2:
+                return round(values[0], 1) if values else 0.0
+            return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 1)
 
         return {
             "questions": len(self.rows),
             "answerable": len(answerable),
             "cited_gold": mean([r["cited_gold"] for r in answerable]),
             "retrieved_gold": mean([r["retrieved_gold"] for r in answerable]),
+            "mrr": mean([r["reciprocal_rank"] for r in answerable]),
+            "citation_precision": mean([r["citation_precision"] for r in answered]),
             "answered_rate": mean([r["answered"] for r in answerable]),
-            "avg_cited_sources": mean([r["cited_sources"] for r in answerable if r["answered"]]),
+            "avg_cited_sources": mean([r["cited_sources"] for r in answered]),
+            "answered_without_citation": sum(
+                1 for r in self.rows if r["answered"] and not r["cited_sources"]
+            ),
             "unanswerable": len(unanswerable),
             "declined_unanswerable": mean([not r["answered"] for r in unanswerable]),
-            "latency_ms_p50": round(statistics.median(totals), 1) if totals else 0.0,
+            "accuracy": mean([r["answered"] == r["answerable"] for r in self.rows]),
+            "latency_ms_p50": pct(totals, 50),
+            "latency_ms_p95": pct(totals, 95),
         }
 
 
@@ -60,7 +77,9 @@ def evaluate(engine: AnswerEngine, rows: list[dict[str, Any]]) -> EvalReport:
         answer = engine.ask(row["question"])
         gold = set(row.get("sources") or [])
         cited = {c.source for c in answer.citations}
-        retrieved = {c.source for c in answer.retrieved}
+        ranked = list(dict.fromkeys(c.source for c in answer.retrieved))
+        retrieved = set(ranked)
+        rank = next((i for i, source in enumerate(ranked, 1) if source in gold), 0)
         report.rows.append(
             {
                 "id": row.get("id", ""),
@@ -70,6 +89,8 @@ def evaluate(engine: AnswerEngine, rows: list[dict[str, Any]]) -> EvalReport:
                 "cited_gold": bool(gold & cited),
                 "retrieved_gold": bool(gold & retrieved),
                 "cited_sources": len(cited),
+                "reciprocal_rank": 1 / rank if rank else 0.0,
+                "citation_precision": len(cited & gold) / len(cited) if cited else 0.0,
                 "cited": sorted(cited),
                 "gold": sorted(gold),
                 "timings_ms": answer.timings_ms,

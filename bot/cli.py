@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.app import Components
 from bot.config import Settings, load_settings
-from bot.errors import SourceError, user_message
+from bot.errors import SourceError, report
 from bot.evaluation import evaluate, load_qa
 from bot.locks import run_locked
 from bot.pipeline import QuestionPipeline
@@ -89,10 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("wikibot: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        message = user_message(exc)
-        if message.startswith("unexpected"):
-            logger.exception("command failed")
-        print(f"wikibot: {message}", file=sys.stderr)
+        print(f"wikibot: {report(exc, logger, args.command)}", file=sys.stderr)
         return 1
 
 
@@ -177,11 +174,8 @@ def _ask(components: Components, args: argparse.Namespace) -> int:
             out = answer.to_json() if args.json else render_terminal(answer)
         except Exception as exc:
             status = 1
-            out = (
-                {"question": question, "error": user_message(exc)}
-                if args.json
-                else user_message(exc)
-            )
+            message = report(exc, logger, "question")
+            out = {"question": question, "error": message} if args.json else message
         print(json.dumps(out, ensure_ascii=False) if args.json else f"{out}\n", flush=True)
     return status
 

@@ -14,6 +14,8 @@ lock's ``LockHeldError``.
 
 from __future__ import annotations
 
+import logging
+
 from bot.locks import LockHeldError
 from indexing.lock import IndexLockedError
 from indexing.store import EmbedderMismatchError, StoreBusyError
@@ -43,6 +45,16 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     EmbedderMismatchError,
     LockHeldError,
 )
+
+
+def report(exc: BaseException, log: logging.Logger, what: str) -> str:
+    """The user's text for ``exc``; unexpected errors are also logged with their traceback
+    (the text promises "see the log"). Only ``what`` and the traceback are logged, never
+    the question itself."""
+    message = user_message(exc)
+    if message.startswith("unexpected"):
+        log.error("%s failed", what, exc_info=exc)
+    return message
 
 
 def user_message(exc: BaseException) -> str:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
 import uuid
 
-from bot.errors import user_message
+from bot.errors import report
 from bot.models import ChatEvent
 from bot.pipeline import QuestionPipeline
 from bot.redis_health import RedisUnavailableError
 from bot.render import render_terminal
 from bot.shared_state import SharedState
+
+logger = logging.getLogger(__name__)
 
 HELP = "Ask a question about the indexed documents. /forget erases this chat's memory; exit leaves."
 
@@ -54,7 +57,7 @@ async def run_chat(pipeline: QuestionPipeline, state: SharedState) -> int:
             try:
                 reply = await pipeline.handle(event)
             except Exception as exc:
-                print(f"\nwikibot> sorry: {user_message(exc)}")
+                print(f"\nwikibot> sorry: {report(exc, logger, 'question')}")
                 continue
             if reply is not None:
                 print(

@@ -1,0 +1,71 @@
+"""Block Kit rendering: escaping, links, not-found answers, splitting within Slack's limits."""
+
+from __future__ import annotations
+
+from bot.models import Answer, Citation, RetrievedChunk
+from bot.render import slack_answer_messages, slack_escape, split_text
+
+
+def test_escape_makes_mentions_and_links_inert() -> None:
+    assert slack_escape("<!channel> <@U1> <http://x|y> a&b") == (
+        "&lt;!channel&gt; &lt;@U1&gt; &lt;http://x|y&gt; a&amp;b"
+    )
+
+
+def test_split_text_keeps_everything_within_the_limit() -> None:
+    text = "\n\n".join("word " * 300 for _ in range(20))
+    pieces = split_text(text, 3000)
+    assert all(len(p) <= 3000 for p in pieces)
+    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
+        "\n", ""
+    )
+    assert split_text("x" * 7000, 3000) == ["x" * 3000, "x" * 3000, "x" * 1000]
+
+
+def test_answer_with_sources_and_feedback() -> None:
+    answer = Answer(
+        question="q",
+        text="> You get 25 days [1]. Ask <!here>.",
+        answered=True,
+        citations=[
+            Citation(
+                n=1,
+                title="Vacation",
+                source="time-off/vacation.md",
+                url="https://w/v",
+                section="Time off > How many days",
+                updated_at="2026-08-15T00:00:00",
+            ),
+            Citation(n=2, title="No link", source="a|b.md"),
+        ],
+    )
+    [message] = slack_answer_messages(answer, feedback_id="abc")
+    body, sources, actions = message["blocks"]
+    assert body["text"]["text"] == "> You get 25 days [1]. Ask &lt;!here&gt;."
+    assert (
+        "[1] <https://w/v|Vacation › How many days> · updated 2026-08-15" in sources["text"]["text"]
+    )
+    assert "[2] No link (`a|b.md`)" in sources["text"]["text"]
+    assert [e["value"] for e in actions["elements"]] == ["abc", "abc"]
+
+
+def test_not_found_lists_the_closest_documents() -> None:
+    retrieved = [
+        RetrievedChunk(
+            chunk_id=str(i),
+            doc_id=f"d{i % 2}",
+            title=f"T{i % 2}",
+            source="s",
+            url=f"https://w/{i % 2}",
+            text="x",
+        )
+        for i in range(4)
+    ]
+    answer = Answer(
+        question="q", text="I could not find that.", answered=False, retrieved=retrieved
+    )
+    [message] = slack_answer_messages(answer)
+    closest = message["blocks"][1]["text"]["text"]
+    assert closest.startswith("*Closest documents*")
+    assert closest.count("• <https://w/") == 2  # one line per document
+    assert all(b["type"] != "actions" for b in message["blocks"])  # no feedback id, no buttons

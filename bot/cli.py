@@ -16,6 +16,7 @@ from bot.app import Components
 from bot.config import Settings, load_settings
 from bot.errors import SourceError, report
 from bot.evaluation import evaluate, load_qa
+from bot.index_runs import describe_last_run, record_run
 from bot.locks import run_locked
 from bot.pipeline import QuestionPipeline
 from bot.redis_health import RedisUnavailableError
@@ -66,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the metrics and rows as JSON")
 
     sub.add_parser("status", help="what is indexed")
+
+    serve = sub.add_parser("serve", help="the HTTP server: Slack events, /healthz, /readyz")
+    serve.add_argument("--host", default=None, help="default WIKIBOT_SERVER__HOST or 127.0.0.1")
+    serve.add_argument(
+        "--port", type=int, default=None, help="default WIKIBOT_SERVER__PORT or 3000"
+    )
     return parser
 
 
@@ -84,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     components = Components(settings)
     try:
         handler = {"index": _index, "ask": _ask, "chat": _chat, "eval": _eval, "status": _status}
+        handler["serve"] = _serve
         return handler[args.command](components, args)
     except KeyboardInterrupt:
         print("wikibot: interrupted", file=sys.stderr)
@@ -133,6 +141,7 @@ def _index(components: Components, args: argparse.Namespace) -> int:
             f"{summary.empty[0].reason})",
             file=sys.stderr,
         )
+    record_run(settings.data_dir, by=f"{getpass.getuser()} (wikibot index)", summary=summary)
     print(("rebuilt " if summary.full else "indexed ") + summary.line())
     return 0
 
@@ -206,6 +215,16 @@ def _eval(components: Components, args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(components: Components, args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    settings = components.settings
+    asyncio.run(
+        serve(settings, args.host or settings.server.host, args.port or settings.server.port)
+    )
+    return 0
+
+
 def _status(components: Components, args: argparse.Namespace) -> int:
     store = components.store
     collection = store.current_collection()
@@ -215,6 +234,7 @@ def _status(components: Components, args: argparse.Namespace) -> int:
     print(f"index {store.alias} -> collection {collection}: {store.count()} chunks")
     for name, count in sorted(store.sources().items()):
         print(f"  source {name}: {count} chunks")
+    print(describe_last_run(components.settings.data_dir))
     return 0
 
 

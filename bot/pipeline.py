@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -15,14 +16,22 @@ from bot.memory import ConversationKey
 from bot.models import Answer, ChatEvent, Turn
 from bot.shared_state import SharedState
 
+TokenCallback = Callable[[str], None]
+
 
 class Engine(Protocol):
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        *,
+        on_token: TokenCallback | None = None,
+    ) -> Answer: ...
 
 
 @dataclass
 class Reply:
-    kind: Literal["answer", "rate_limited"]
+    kind: Literal["answer", "rate_limited", "admitted"]
     text: str
     answer: Answer | None = None
     history: list[Turn] = field(default_factory=list)  # earlier turns of this conversation
@@ -36,6 +45,14 @@ class QuestionPipeline:
 
     async def handle(self, event: ChatEvent) -> Reply | None:
         """The reply, or None for a duplicate delivery (already being handled)."""
+        admission = await self.admit(event)
+        if admission is None or admission.kind == "rate_limited":
+            return admission
+        return await self.answer(event)
+
+    async def admit(self, event: ChatEvent) -> Reply | None:
+        """First step, cheap (adapters call it before posting a placeholder): None for a
+        duplicate delivery, a "rate_limited" Reply to send instead, or an "admitted" Reply."""
         if event.event_id and not await self.state.dedupe.first_time(
             f"{event.platform}:{event.event_id}"
         ):
@@ -44,10 +61,16 @@ class QuestionPipeline:
         decision = await self.state.limiter.check(event.workspace, event.user, exempt=exempt)
         if not decision.allowed:  # nothing else is done: no retrieval, no LLM, no memory
             return Reply(kind="rate_limited", text=decision.message())
+        return Reply(kind="admitted", text="")
+
+    async def answer(self, event: ChatEvent, on_token: TokenCallback | None = None) -> Reply:
+        """Second step, for an admitted event: memory -> engine -> memory.
+        ``on_token`` is called from a worker thread with each streamed LLM token."""
         key = ConversationKey.of(event)
         history = await self.state.memory.history(key)
+        extra = {"on_token": on_token} if on_token else {}
         # the engine is CPU-bound (embedding): keep the event loop free for other events
-        answer = await asyncio.to_thread(self.engine.ask, event.text, history)
+        answer = await asyncio.to_thread(self.engine.ask, event.text, history, **extra)
         turn = Turn(
             user=event.user,
             question=event.text,

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from bot.config import LimitSettings, RedisSettings, redact_url
 from bot.dedupe import EventDeduplicator, InProcessDeduplicator, RedisDeduplicator
+from bot.feedback import FeedbackStore, InProcessFeedbackStore, RedisFeedbackStore
 from bot.locks import InProcessReindexLock, RedisReindexLock, ReindexLock
 from bot.memory import ConversationMemory, InProcessMemory, RedisMemory
 from bot.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
@@ -25,6 +26,7 @@ class SharedState:
     limiter: RateLimiter
     dedupe: EventDeduplicator
     reindex_lock: ReindexLock
+    feedback: FeedbackStore
     health: RedisHealth | None = None
     client: Redis | None = None
 
@@ -54,6 +56,7 @@ def build_shared_state(redis: RedisSettings, limits: LimitSettings) -> SharedSta
             ),
             dedupe=InProcessDeduplicator(ttl_s=redis.dedupe_ttl_s),
             reindex_lock=InProcessReindexLock(ttl_s=redis.reindex_lock_ttl_s),
+            feedback=InProcessFeedbackStore(),
         )
     client = Redis.from_url(
         redis.url,
@@ -74,6 +77,7 @@ def build_shared_state(redis: RedisSettings, limits: LimitSettings) -> SharedSta
         ),
         dedupe=RedisDeduplicator(client, health, ttl_s=redis.dedupe_ttl_s),
         reindex_lock=RedisReindexLock(client, health, ttl_s=redis.reindex_lock_ttl_s),
+        feedback=RedisFeedbackStore(client),
         health=health,
         client=client,
     )

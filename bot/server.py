@@ -1,0 +1,106 @@
+"""`wikibot serve`: one aiohttp server for the chat platforms and probes.
+
+POST /slack/events (when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set), GET /healthz,
+GET /readyz; Slack Socket Mode instead of HTTP events when SLACK_APP_TOKEN is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from bot.app import Components
+from bot.commands import Commands
+from bot.config import Settings
+from bot.pipeline import QuestionPipeline
+from bot.shared_state import build_shared_state
+from bot.slack import SlackAdapter
+
+logger = logging.getLogger(__name__)
+SLACK_KEY = web.AppKey("slack", SlackAdapter)
+
+
+def build_web_app(settings: Settings, components: Components | None = None) -> web.Application:
+    components = components or Components(settings)
+    state = build_shared_state(settings.redis, settings.limits)
+    admins = set(settings.limits.admins)
+    pipeline = QuestionPipeline(engine=_LazyEngine(components), state=state, admins=admins)
+    commands = Commands(components, state)
+    app = web.Application()
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", **await state.readiness()})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    if settings.slack.enabled:
+        slack = SlackAdapter(settings.slack, pipeline, commands, state, admins)
+        app[SLACK_KEY] = slack
+
+        async def slack_events(request: web.Request) -> web.Response:
+            response = await slack.app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(response)
+
+        app.router.add_post("/slack/events", slack_events)
+    else:
+        logger.warning(
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)"
+        )
+
+    async def warm_up(app: web.Application) -> None:
+        # load the embedder and open the index before the first question arrives
+        try:
+            await asyncio.to_thread(lambda: components.engine)
+        except Exception as exc:
+            logger.warning("the answer engine is not ready yet: %s", exc)
+
+    async def close(app: web.Application) -> None:
+        for job in list(commands.jobs):
+            job.cancel()
+        await state.close()
+
+    app.on_startup.append(warm_up)
+    app.on_cleanup.append(close)
+    return app
+
+
+class _LazyEngine:
+    """The engine is built on first use (it loads the model and opens the index)."""
+
+    def __init__(self, components: Components) -> None:
+        self.components = components
+
+    def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Any:
+        return self.components.engine.ask(question, history, on_token=on_token)
+
+
+async def serve(settings: Settings, host: str, port: int) -> None:
+    app = build_web_app(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    print(f"wikibot serving on http://{host}:{port} (/slack/events, /healthz, /readyz)")
+    socket_handler = None
+    slack = app.get(SLACK_KEY)
+    if slack is not None and settings.slack.app_token:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        socket_handler = AsyncSocketModeHandler(
+            slack.app, settings.slack.app_token.get_secret_value()
+        )
+        await socket_handler.connect_async()
+        print("Slack Socket Mode connected")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await runner.cleanup()

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.chat_settings import ServerSettings, SlackSettings, TeamsSettings
 from bot.errors import ConfigurationError
 from connectors.folder import FolderLimits
 from indexing.embedding import EmbeddingConfig
@@ -42,6 +43,11 @@ CUSTOMARY_ENV = {
     ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
     ("slack", "app_token"): "SLACK_APP_TOKEN",
     ("slack", "api_url"): "SLACK_API_URL",
+    ("teams", "app_id"): "MICROSOFT_APP_ID",
+    ("teams", "app_password"): "MICROSOFT_APP_PASSWORD",
+    ("teams", "app_type"): "MICROSOFT_APP_TYPE",
+    ("teams", "tenant_id"): "MICROSOFT_APP_TENANT_ID",
+    ("teams", "dev_mode"): "WIKIBOT_TEAMS_DEV_MODE",
 }
 
 
@@ -95,32 +101,6 @@ class LimitSettings(BaseModel):
     admins: list[str] = Field(default_factory=list)
 
 
-class SlackSettings(BaseModel):
-    """SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET enable POST /slack/events; SLACK_APP_TOKEN
-    switches to Socket Mode; SLACK_API_URL points at another Web API (GovSlack, tests)."""
-
-    bot_token: SecretStr | None = None
-    signing_secret: SecretStr | None = None
-    app_token: SecretStr | None = None
-    api_url: str = "https://slack.com/api/"
-    admins: list[str] = Field(default_factory=list)  # Slack user ids allowed to reindex
-    admin_usergroup: str = ""  # a user group id whose members are admins too
-    answer_unmentioned_replies: bool = False  # answer thread replies where the bot answered
-    update_interval_s: float = Field(default=1.5, ge=0.2, le=30)  # streaming chat.update pace
-    # intermediate streaming updates shared by all answers in flight (Slack: ~50/min/workspace)
-    stream_updates_per_minute: float = Field(default=40, ge=1, le=600)
-    progress_interval_s: float = Field(default=3.0, ge=0.1, le=60)  # reindex progress pace
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.bot_token and (self.signing_secret or self.app_token))
-
-
-class ServerSettings(BaseModel):
-    host: str = "127.0.0.1"
-    port: int = Field(default=3000, ge=0, le=65535)
-
-
 class ChunkingSettings(BaseModel):
     max_tokens: int = Field(default=200, ge=32, le=512)
     overlap_tokens: int = Field(default=40, ge=0, le=256)
@@ -155,6 +135,7 @@ class Settings(BaseSettings):
     redis: RedisSettings = Field(default_factory=RedisSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     sources: list[Path] = Field(default_factory=list)  # folders `/wikibot reindex` indexes
 

@@ -1,0 +1,53 @@
+"""Settings of the chat surfaces and the HTTP server they share (part of Settings)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+
+
+class SlackSettings(BaseModel):
+    """SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET enable POST /slack/events; SLACK_APP_TOKEN
+    switches to Socket Mode; SLACK_API_URL points at another Web API (GovSlack, tests)."""
+
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+    api_url: str = "https://slack.com/api/"
+    admins: list[str] = Field(default_factory=list)  # Slack user ids allowed to reindex
+    admin_usergroup: str = ""  # a user group id whose members are admins too
+    answer_unmentioned_replies: bool = False  # answer thread replies where the bot answered
+    update_interval_s: float = Field(default=1.5, ge=0.2, le=30)  # streaming chat.update pace
+    # intermediate streaming updates shared by all answers in flight (Slack: ~50/min/workspace)
+    stream_updates_per_minute: float = Field(default=40, ge=1, le=600)
+    progress_interval_s: float = Field(default=3.0, ge=0.1, le=60)  # reindex progress pace
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token and (self.signing_secret or self.app_token))
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=0, le=65535)
+
+
+class TeamsSettings(BaseModel):
+    """MICROSOFT_APP_ID + MICROSOFT_APP_PASSWORD enable POST /api/messages with JWT-validated
+    activities; without an app id it accepts nothing unless WIKIBOT_TEAMS_DEV_MODE=1."""
+
+    enabled: bool | None = None  # None: on when an app id (or dev mode) is set
+    app_id: str = ""
+    app_password: SecretStr | None = None
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    tenant_id: str = ""  # single-tenant bots
+    dev_mode: bool = False  # accept unauthenticated activities (Bot Framework Emulator)
+    admins: list[str] = Field(default_factory=list)  # Azure AD object ids allowed to reindex
+    openid_metadata_url: str = ""  # where signing keys are published (default: Bot Framework)
+    stream_interval_s: float = Field(default=1.0, ge=0.5, le=30)  # personal-chat streaming pace
+
+    @property
+    def active(self) -> bool:
+        """Activities are processed: an app id is configured, or dev mode is on."""
+        return self.enabled is not False and bool(self.app_id or self.dev_mode)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+
+from botbuilder.schema import Activity
+
+from bot.models import Answer, Citation
+from bot.render_teams import TEAMS_MESSAGE_BYTES, teams_answer_messages, teams_source_line
+from bot.teams import _is_command, strip_mentions
+
+
+def test_source_line_is_a_safe_markdown_link_with_date() -> None:
+    c = Citation(
+        n=2,
+        title="Leave [draft]",
+        source="leave.md",
+        url="https://wiki/a b(c)",
+        section="Policy > Carry-over",
+        updated_at="2026-10-01T10:00:00",
+    )
+    line = teams_source_line(c)
+    assert (
+        line
+        == "[2] [Leave \\[draft\\] › Carry-over](https://wiki/a%20b%28c%29) · updated 2026-10-01"
+    )
+
+
+def test_not_found_lists_closest_documents_and_buttons_carry_the_id() -> None:
+    from bot.models import RetrievedChunk
+
+    retrieved = [
+        RetrievedChunk(
+            chunk_id="c1",
+            doc_id="w:a",
+            title="Expenses",
+            source="a.md",
+            url="https://wiki/a",
+            text="t",
+            score=0.2,
+        )
+    ]
+    answer = Answer(
+        question="q", text="I could not find this.", answered=False, retrieved=retrieved
+    )
+    [message] = teams_answer_messages(answer, feedback_id="fb1")
+    card = message["attachments"][0]["content"]
+    texts = [b["text"] for b in card["body"]]
+    assert texts[1] == "Closest documents" and texts[2] == "• [Expenses](https://wiki/a)"
+    assert [a["data"] for a in card["actions"]] == [
+        {"wikibot_feedback": "fb1", "vote": "up"},
+        {"wikibot_feedback": "fb1", "vote": "down"},
+    ]
+    Activity.deserialize(message)  # a valid Activity for the SDK
+
+
+def test_split_messages_stay_under_the_limit_and_keep_everything() -> None:
+    text = "word " * 30000
+    messages = teams_answer_messages(
+        Answer(question="q", text=text, answered=True), feedback_id="x"
+    )
+    assert len(messages) > 1
+    assert all(
+        len(json.dumps(m, ensure_ascii=False).encode()) <= TEAMS_MESSAGE_BYTES for m in messages
+    )
+    shown = "".join(b["text"] for m in messages for b in m["attachments"][0]["content"]["body"])
+    assert shown.count("word") == 30000
+    assert "actions" in messages[-1]["attachments"][0]["content"]  # buttons once, at the end
+    assert all("actions" not in m["attachments"][0]["content"] for m in messages[:-1])
+
+
+def test_commands_are_recognised_only_when_they_are_commands() -> None:
+    assert _is_command(["help"]) and _is_command(["reindex", "handbook", "--full"])
+    assert not _is_command(["help", "me", "with", "expenses"])
+    assert not _is_command(["status", "of", "my", "claim"])
+    assert not _is_command([])
+
+
+def test_only_the_bots_mention_is_removed() -> None:
+    activity = Activity.deserialize(
+        {
+            "type": "message",
+            "text": "<at>wikibot</at> ask <at>Bob Jones</at> about leave",
+            "recipient": {"id": "28:bot"},
+            "entities": [
+                {"type": "mention", "text": "<at>wikibot</at>", "mentioned": {"id": "28:bot"}},
+                {"type": "mention", "text": "<at>Bob Jones</at>", "mentioned": {"id": "29:bob"}},
+            ],
+        }
+    )
+    assert strip_mentions(activity) == "ask Bob Jones about leave"

@@ -1,7 +1,9 @@
 """`wikibot serve`: one aiohttp server for the chat platforms and probes.
 
-POST /slack/events (when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set), GET /healthz,
-GET /readyz; Slack Socket Mode instead of HTTP events when SLACK_APP_TOKEN is set.
+POST /slack/events (when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set), POST
+/api/messages (Teams: JWT-validated with MICROSOFT_APP_ID, refused without it unless
+WIKIBOT_TEAMS_DEV_MODE=1), GET /healthz, GET /readyz; Slack Socket Mode instead of HTTP
+events when SLACK_APP_TOKEN is set.
 """
 
 from __future__ import annotations
@@ -16,15 +18,21 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from bot.app import Components
 from bot.commands import Commands
 from bot.config import Settings
+from bot.errors import ConfigurationError
 from bot.pipeline import QuestionPipeline
 from bot.shared_state import build_shared_state
 from bot.slack import SlackAdapter
+from bot.teams import TeamsAdapter, startup_problem
 
 logger = logging.getLogger(__name__)
 SLACK_KEY = web.AppKey("slack", SlackAdapter)
+TEAMS_KEY = web.AppKey("teams", TeamsAdapter)
 
 
 def build_web_app(settings: Settings, components: Components | None = None) -> web.Application:
+    problem = startup_problem(settings.teams)
+    if problem:
+        raise ConfigurationError(problem)
     components = components or Components(settings)
     state = build_shared_state(settings.redis, settings.limits)
     admins = set(settings.limits.admins)
@@ -54,6 +62,12 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
             "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)"
         )
 
+    teams = TeamsAdapter(settings.teams, pipeline, commands, state)
+    app[TEAMS_KEY] = teams
+    app.router.add_post("/api/messages", teams.handle)
+    if not settings.teams.active:
+        logger.warning("Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD")
+
     async def warm_up(app: web.Application) -> None:
         # load the embedder and open the index before the first question arrives
         try:
@@ -62,7 +76,7 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
             logger.warning("the answer engine is not ready yet: %s", exc)
 
     async def close(app: web.Application) -> None:
-        for job in list(commands.jobs):
+        for job in [*commands.jobs, *teams.jobs]:
             job.cancel()
         await state.close()
 
@@ -87,7 +101,9 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    print(f"wikibot serving on http://{host}:{port} (/slack/events, /healthz, /readyz)")
+    print(
+        f"wikibot serving on http://{host}:{port} (/slack/events, /api/messages, /healthz, /readyz)"
+    )
     socket_handler = None
     slack = app.get(SLACK_KEY)
     if slack is not None and settings.slack.app_token:

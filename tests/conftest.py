@@ -63,3 +63,18 @@ def redis_server(tmp_path: Path) -> Iterator[object]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def indexed_template(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
+    """A data dir with the demo handbook indexed; tests copy it (shutil.copytree)."""
+    from bot.app import Components
+    from bot.config import load_settings
+    from connectors.folder import FolderConnector
+
+    data = tmp_path_factory.mktemp("indexed-template")
+    parts = Components(load_settings(data_dir=data))
+    parts.__dict__["embedder"] = embedder
+    parts.index_pipeline().run([FolderConnector(DEMO)])
+    parts.store.client.close()
+    return data

@@ -20,22 +20,11 @@ from bot.app import Components
 from bot.config import load_settings
 from bot.render import SEARCHING_TEXT
 from bot.server import build_web_app
-from connectors.folder import FolderConnector
 from tests.conftest import DEMO
 from tests.slack_api import BOT_USER, SlackAPIStub
 
 SECRET = "test-signing-secret"
 ADMIN = "UADMIN"
-
-
-@pytest.fixture(scope="module")
-def indexed_template(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
-    data = tmp_path_factory.mktemp("slack-template")
-    parts = Components(load_settings(data_dir=data))
-    parts.__dict__["embedder"] = embedder
-    parts.index_pipeline().run([FolderConnector(DEMO)])
-    parts.store.client.close()
-    return data
 
 
 class Bot:

@@ -1,0 +1,259 @@
+"""Microsoft Teams adapter (botbuilder CloudAdapter): activity -> ChatEvent -> pipeline ->
+Adaptive Card. Thin: payload conversion here, the rest in the pipeline, commands, feedback.
+
+POST /api/messages: the activity's JWT is validated first (any failure is a 401, whatever
+the SDK raised); messages are then answered after the HTTP response, invokes before it.
+Without an app id nothing is processed unless dev mode is on (a loud warning then).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, Literal
+
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, ConversationReference
+from botframework.connector.auth import ChannelValidation
+
+from bot.chat_settings import TeamsSettings
+from bot.commands import Caller, Commands
+from bot.feedback import answer_record
+from bot.models import ChatEvent
+from bot.pipeline import QuestionPipeline
+from bot.render import SEARCHING_TEXT
+from bot.render_teams import FEEDBACK_KEY, teams_answer_messages
+from bot.shared_state import SharedState
+from bot.teams_send import TeamsStreamer, as_activity, send
+
+logger = logging.getLogger(__name__)
+COMMANDS = {"help", "status", "reindex", "forget"}
+AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
+
+
+class _SdkConfig:
+    """The attribute names botbuilder's configuration classes read."""
+
+    def __init__(self, settings: TeamsSettings) -> None:
+        self.APP_ID = settings.app_id
+        self.APP_PASSWORD = (
+            settings.app_password.get_secret_value() if settings.app_password else ""
+        )
+        self.APP_TYPE = settings.app_type
+        self.APP_TENANTID = settings.tenant_id
+
+
+def startup_problem(settings: TeamsSettings) -> str:
+    """Why Teams cannot start as configured ("" when it can)."""
+    if settings.enabled and not (settings.app_id or settings.dev_mode):
+        return (
+            "Teams is enabled (WIKIBOT_TEAMS__ENABLED) but MICROSOFT_APP_ID is not set: set "
+            "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or WIKIBOT_TEAMS_DEV_MODE=1 for local "
+            "development without authentication"
+        )
+    if settings.app_id and settings.app_type == "SingleTenant" and not settings.tenant_id:
+        return "MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID"
+    if settings.app_id and settings.app_type != "UserAssignedMSI" and not settings.app_password:
+        return "MICROSOFT_APP_ID is set: also set MICROSOFT_APP_PASSWORD"
+    return ""
+
+
+class TeamsAdapter:
+    def __init__(
+        self,
+        settings: TeamsSettings,
+        pipeline: QuestionPipeline,
+        commands: Commands,
+        state: SharedState,
+    ) -> None:
+        self.settings, self.pipeline, self.commands, self.state = (
+            settings,
+            pipeline,
+            commands,
+            state,
+        )
+        if settings.openid_metadata_url:  # the SDK's documented override (sovereign clouds)
+            ChannelValidation.open_id_metadata_endpoint = settings.openid_metadata_url
+        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)))
+        self.jobs: set[asyncio.Task[Any]] = set()
+        if settings.active and not settings.app_id:
+            logger.warning(
+                "TEAMS DEV MODE: /api/messages accepts UNAUTHENTICATED activities. "
+                "Never run this way in production (set MICROSOFT_APP_ID instead)."
+            )
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if not self.settings.active:
+            return web.json_response({"error": "Teams is not configured here"}, status=401)
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            activity = Activity.deserialize(await request.json())
+        except Exception:
+            return web.json_response({"error": "the body is not an Activity"}, status=400)
+        if not activity.type:
+            return web.json_response({"error": "the Activity has no type"}, status=400)
+        auth = self.adapter.bot_framework_authentication
+        try:
+            result = await auth.authenticate_request(
+                activity, request.headers.get("Authorization", "")
+            )
+        except Exception as exc:  # PermissionError, and the SDK's 500s on some bad tokens
+            logger.warning("rejected a Teams activity: %s", type(exc).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        if activity.type == "invoke":
+            invoke = await self.adapter.process_activity(result, activity, self.on_turn)
+            status = invoke.status if invoke else 200
+            return web.json_response(invoke.body if invoke else {}, status=status)
+        job = asyncio.create_task(self.adapter.process_activity(result, activity, self.on_turn))
+        self.jobs.add(job)
+        job.add_done_callback(self._done)
+        return web.Response(status=201)  # answered after the response, like Slack's ack
+
+    def _done(self, job: asyncio.Task[Any]) -> None:
+        self.jobs.discard(job)
+        if not job.cancelled() and job.exception() is not None:
+            logger.error("a Teams turn failed", exc_info=job.exception())
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == "invoke":
+            context.turn_state[self.adapter._INVOKE_RESPONSE_KEY] = Activity(
+                type="invokeResponse", value=InvokeResponse(status=200, body={})
+            )
+            return
+        if activity.type != "message" or _from_bot(activity):
+            return  # conversation updates, reactions, other bots: nothing to do
+        if isinstance(activity.value, dict) and FEEDBACK_KEY in activity.value:
+            await self.on_feedback(context)
+            return
+        event = self.to_chat_event(activity)
+        if not event.text:
+            return
+        words = event.text.lstrip("/").split()
+        if _is_command(words):
+            await self.on_command(context, event, " ".join(words))
+            return
+        await self.answer(context, event)
+
+    def to_chat_event(self, activity: Activity) -> ChatEvent:
+        conversation, sender = activity.conversation, activity.from_property
+        channel, _, thread = (conversation.id or "").partition(";messageid=")
+        tenant = (activity.channel_data or {}).get("tenant", {}).get("id") or getattr(
+            conversation, "tenant_id", ""
+        )
+        user = sender.aad_object_id or sender.id
+        return ChatEvent(
+            platform="teams",
+            workspace=tenant or "",
+            channel=channel,
+            thread=thread,
+            user=user,
+            text=strip_mentions(activity),
+            event_id=activity.id or "",
+            is_dm=conversation.conversation_type == "personal",
+            is_admin=bool(sender.aad_object_id) and sender.aad_object_id in self.settings.admins,
+        )
+
+    async def answer(self, context: TurnContext, event: ChatEvent) -> None:
+        admission = await self.pipeline.admit(event)
+        if admission is None:
+            return  # a repeated delivery of an activity already being answered
+        if admission.kind == "rate_limited":
+            await send(context, Activity(type="message", text=admission.text))
+            return
+        await send(context, Activity(type="typing"))
+        streamer = TeamsStreamer(context, interval_s=self.settings.stream_interval_s)
+        if event.is_dm:
+            await streamer.start(SEARCHING_TEXT)
+        try:
+            reply = await self.pipeline.answer(
+                event, on_token=streamer.on_token if event.is_dm else None
+            )
+        except Exception:
+            logger.exception("answering a Teams question failed")
+            await streamer.stop()
+            text = "Sorry, something went wrong while answering. Please try again in a minute."
+            await send(context, streamer.final(Activity(type="message", text=text)))
+            return
+        await streamer.stop()
+        assert reply.answer is not None
+        feedback_id = await self.state.feedback.remember(
+            answer_record(
+                reply.answer, platform="teams", workspace=event.workspace, user=event.user
+            )
+        )
+        messages = [
+            as_activity(m) for m in teams_answer_messages(reply.answer, feedback_id=feedback_id)
+        ]
+        await send(context, streamer.final(messages[0]))
+        for more in messages[1:]:
+            await send(context, more)
+
+    async def on_command(self, context: TurnContext, event: ChatEvent, text: str) -> None:
+        reference = TurnContext.get_conversation_reference(context.activity)
+        caller = Caller(
+            platform="teams",
+            workspace=event.workspace,
+            user=event.user,
+            is_admin=event.is_admin,
+            display=f"{context.activity.from_property.name or event.user} (Teams)",
+        )
+
+        async def say(message: str) -> None:  # later messages (reindex progress): proactive
+            await self.proactive(reference, message)
+
+        await send(
+            context, Activity(type="message", text=await self.commands.run(text, caller, say))
+        )
+
+    async def proactive(self, reference: ConversationReference, text: str) -> None:
+        async def deliver(context: TurnContext) -> None:
+            await send(context, Activity(type="message", text=text))
+
+        await self.adapter.continue_conversation(reference, deliver, self.settings.app_id)
+
+    async def on_feedback(self, context: TurnContext) -> None:
+        value = context.activity.value
+        vote: Literal["up", "down"] = "down" if value.get("vote") == "down" else "up"
+        user = context.activity.from_property.aad_object_id or context.activity.from_property.id
+        record = await self.state.feedback.vote(str(value.get(FEEDBACK_KEY)), user, vote)
+        if context.activity.conversation.conversation_type == "personal":
+            text = (
+                "Thanks for the feedback!" if record else "Sorry, that answer is too old to rate."
+            )
+            await send(context, Activity(type="message", text=text))
+        # in channels and group chats a visible "thanks" would reach everyone: stored silently
+
+
+def _is_command(words: list[str]) -> bool:
+    """`help`, `status`, `forget` alone, or `reindex [SOURCE] [--full]`: "help me with
+    expenses" is a question."""
+    if not words or words[0].lower() not in COMMANDS:
+        return False
+    return len(words) == 1 or (words[0].lower() == "reindex" and len(words) <= 3)
+
+
+def strip_mentions(activity: Activity) -> str:
+    """The text without the bot's @mention; other people's mentions become plain names."""
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else ""
+    for entity in activity.entities or []:
+        props = getattr(entity, "additional_properties", {}) or {}
+        if entity.type == "mention" and (props.get("mentioned") or {}).get("id") == bot_id:
+            text = text.replace(props.get("text") or "", " ")
+    return " ".join(AT_TAG.sub("", text).split())
+
+
+def _from_bot(activity: Activity) -> bool:
+    sender = activity.from_property
+    return bool(
+        sender
+        and (sender.role == "bot" or (activity.recipient and sender.id == activity.recipient.id))
+    )

@@ -1,0 +1,331 @@
+"""Teams over real HTTP: Activities posted to /api/messages on a real port, a local stand-in
+for the Bot Connector service (the activities' serviceUrl) recording what the bot sent;
+real embedder, embedded Qdrant, real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import shutil
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.app import Components
+from bot.config import load_settings
+from bot.errors import ConfigurationError
+from bot.server import build_web_app
+from tests.conftest import DEMO
+from tests.teams_auth import SigningKeys, running_keys
+from tests.teams_connector import ConnectorStub
+
+CHANNEL = "19:general@thread.tacv2"
+ADMIN = "aad-admin"
+QUESTION = "How many vacation days do I get per year?"
+
+
+class TeamsBot:
+    def __init__(self, url: str, connector: ConnectorStub, components: Components) -> None:
+        self.url, self.connector, self.components = url, connector, components
+        self.session = aiohttp.ClientSession()
+
+    def activity(
+        self, text: str, *, kind: str = "channel", id: str = "act1", user: str = "aad-alice"
+    ) -> dict[str, Any]:
+        conversation = {
+            "channel": {"id": f"{CHANNEL};messageid=1700", "conversationType": "channel"},
+            "group": {"id": "19:group-chat@thread.v2", "conversationType": "groupChat"},
+            "personal": {"id": f"a:personal-{user}", "conversationType": "personal"},
+        }[kind]
+        entities = []
+        if kind != "personal":
+            text = f"<at>wikibot</at> {text}"
+            entities = [
+                {
+                    "type": "mention",
+                    "text": "<at>wikibot</at>",
+                    "mentioned": {"id": "28:bot", "name": "wikibot"},
+                }
+            ]
+        return {
+            "type": "message",
+            "id": id,
+            "channelId": "msteams",
+            "serviceUrl": self.connector.url,
+            "from": {"id": f"29:{user}", "name": user, "aadObjectId": user},
+            "recipient": {"id": "28:bot", "name": "wikibot"},
+            "conversation": {**conversation, "tenantId": "tenant1"},
+            "channelData": {"tenant": {"id": "tenant1"}},
+            "text": text,
+            "entities": entities,
+        }
+
+    async def post(self, activity: dict[str, Any], token: str | None = None) -> int:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self.session.post(
+            f"{self.url}/api/messages", json=activity, headers=headers
+        ) as response:
+            await response.read()
+            return response.status
+
+
+async def start_bot(
+    tmp_path: Path, template: Path, embedder: Any, redis_url: str, **teams: Any
+) -> tuple[TeamsBot, web.AppRunner]:
+    data = tmp_path / "bot-data"
+    shutil.copytree(template, data)
+    connector = ConnectorStub()
+    await connector.start()
+    settings = load_settings(
+        data_dir=data,
+        sources=[DEMO],
+        teams={"admins": [ADMIN], "stream_interval_s": 0.5, **teams},
+        slack={"progress_interval_s": 0.1},
+        redis={"url": redis_url},
+    )
+    components = Components(settings)
+    components.__dict__["embedder"] = embedder
+    runner = web.AppRunner(build_web_app(settings, components))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return TeamsBot(f"http://127.0.0.1:{port}", connector, components), runner
+
+
+async def stop_bot(bot: TeamsBot, runner: web.AppRunner) -> None:
+    assert not bot.connector.violations, bot.connector.violations  # all under Teams' size limit
+    await bot.session.close()
+    await runner.cleanup()
+    bot.components.store.client.close()
+    await bot.connector.stop()
+
+
+@pytest.fixture
+async def bot(
+    indexed_template, tmp_path, clean_env, embedder, redis_server
+) -> AsyncIterator[TeamsBot]:  # type: ignore[no-untyped-def]
+    teams_bot, runner = await start_bot(
+        tmp_path, indexed_template, embedder, redis_server.url, dev_mode=True
+    )
+    yield teams_bot
+    await stop_bot(teams_bot, runner)
+
+
+async def stored_answer(bot: TeamsBot, feedback_id: str) -> dict[str, Any]:
+    url = bot.components.settings.redis.url
+    assert url
+    client = Redis.from_url(url, decode_responses=True)
+    try:
+        return json.loads(await client.get(f"wikibot:answer:{feedback_id}") or "{}")
+    finally:
+        await client.aclose()
+
+
+def card_of(sent: dict[str, Any]) -> dict[str, Any]:
+    return sent["activity"]["attachments"][0]["content"]
+
+
+async def test_channel_mention_is_stripped_and_answered_in_the_thread(bot: TeamsBot) -> None:
+    assert await bot.post(bot.activity(QUESTION, id="m1")) == 201
+    answer = (await bot.connector.wait_for_answers())[0]
+    first = bot.connector.sent[0]
+    assert first["activity"]["type"] == "typing"  # at once, before the answer
+    for sent in (first, answer):
+        assert sent["conversation"] == f"{CHANNEL};messageid=1700"  # the channel message's thread
+        assert sent["reply_to"] == "m1" and sent["activity"]["replyToId"] == "m1"
+    card = json.dumps(card_of(answer), ensure_ascii=False)
+    assert "25 days" in card and "[1]" in card
+    assert "time-off/vacation.md#" in card and "](" in card  # a Markdown link to the source
+    assert "Vacation ›" in card
+    actions = card_of(answer)["actions"]
+    assert [a["title"] for a in actions] == ["👍", "👎"]
+    record = await stored_answer(bot, actions[0]["data"]["wikibot_feedback"])
+    assert record["question"] == QUESTION  # the mention was stripped before answering
+    assert record["asked_by"] == "aad-alice" and record["platform"] == "teams"
+
+
+async def test_group_chat_and_duplicate_delivery(bot: TeamsBot) -> None:
+    activity = bot.activity("When do I need a doctor's note for sick leave?", kind="group", id="g1")
+    for _ in range(3):  # the Bot Connector's retries carry the same activity id
+        assert await bot.post(activity) == 201
+    answer = (await bot.connector.wait_for_answers())[0]
+    await asyncio.sleep(1.5)
+    assert len(bot.connector.answers()) == 1
+    assert len(bot.connector.of_type("typing")) == 1
+    assert answer["conversation"] == "19:group-chat@thread.v2"
+    assert "3 consecutive" in json.dumps(card_of(answer))
+
+
+class StreamingEngine:
+    def __init__(self, real: Any, tokens: int = 30, gap_s: float = 0.08) -> None:
+        self.real, self.tokens, self.gap_s = real, tokens, gap_s
+
+    def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Any:
+        answer = self.real.ask(question, history)
+        for i in range(self.tokens):
+            time.sleep(self.gap_s)
+            if on_token:
+                on_token(f"word{i} ")
+        return answer
+
+
+async def test_personal_chat_streams_then_finishes_the_stream(bot: TeamsBot) -> None:
+    bot.components.__dict__["engine"] = StreamingEngine(bot.components.engine)
+    assert await bot.post(bot.activity(QUESTION, kind="personal", id="p1")) == 201
+    final = (await bot.connector.wait_for_answers())[0]
+    typing = bot.connector.of_type("typing")
+    assert typing[0]["activity"].get("entities") in (None, [])  # the plain typing indicator
+    streamed = [t["activity"] for t in typing[1:]]
+    assert streamed[0]["entities"][0]["streamType"] == "informative"
+    updates = [a for a in streamed if a["entities"][0]["streamType"] == "streaming"]
+    assert len(updates) >= 2  # 2.4 s of tokens at one update per 0.5 s
+    stream_id = updates[0]["entities"][0]["streamId"]
+    assert stream_id == "reply-2"  # the informative update's id
+    sequences = [a["entities"][0]["streamSequence"] for a in streamed]
+    assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
+    assert all(u["text"].startswith("word0 ") for u in updates)
+    times = [t["at"] for t in typing[2:]]
+    assert all(b - a >= 0.45 for a, b in itertools.pairwise(times)), times
+    info = next(e for e in final["activity"]["entities"] if e["type"] == "streaminfo")
+    assert info == {"type": "streaminfo", "streamType": "final", "streamId": stream_id}
+    assert "25 days" in json.dumps(card_of(final))
+
+
+async def test_throttling_is_retried_with_backoff(bot: TeamsBot) -> None:
+    bot.connector.fail_next = [429, 502]
+    started = time.perf_counter()
+    assert await bot.post(bot.activity(QUESTION, kind="group", id="t1")) == 201
+    answer = (await bot.connector.wait_for_answers())[0]
+    assert bot.connector.sent[0]["activity"]["type"] == "typing"
+    assert bot.connector.sent[0]["at"] - started >= 1.0  # Retry-After: 1, then a backoff
+    assert len(bot.connector.answers()) == 1 and answer["conversation"].startswith("19:group")
+
+
+async def test_feedback_is_stored(bot: TeamsBot) -> None:
+    await bot.post(bot.activity(QUESTION, kind="personal", id="f1"))
+    final = (await bot.connector.wait_for_answers())[0]
+    down = card_of(final)["actions"][1]["data"]
+    click = {**bot.activity("", kind="personal", id="f2", user="aad-bob"), "value": down}
+    click["conversation"]["id"] = "a:personal-aad-alice"
+    assert await bot.post(click) == 201
+    await bot.connector.wait_for_text("Thanks for the feedback")
+    url = bot.components.settings.redis.url
+    assert url
+    client = Redis.from_url(url, decode_responses=True)
+    votes = [json.loads(v) for v in await client.lrange("wikibot:feedback", 0, -1)]
+    await client.aclose()
+    assert len(votes) == 1 and votes[0]["vote"] == "down" and votes[0]["user"] == "aad-bob"
+    assert votes[0]["question"] == QUESTION and votes[0]["cited_doc_ids"]
+
+
+async def test_admin_commands(bot: TeamsBot) -> None:
+    await bot.post(bot.activity("reindex", kind="personal", id="c1"))
+    refusal = await bot.connector.wait_for_text("only wikibot admins")
+    assert refusal["conversation"] == "a:personal-aad-alice"
+    await bot.post(bot.activity("reindex --full", kind="personal", id="c2", user=ADMIN))
+    await bot.connector.wait_for_text("started")
+    await bot.post(bot.activity("reindex", kind="personal", id="c3", user=ADMIN))
+    refused = await bot.connector.wait_for_text("Not started")
+    assert f"{ADMIN} (Teams)" in refused["activity"]["text"]
+    done = await bot.connector.wait_for_text("Reindex finished", timeout=120)
+    assert "documents:" in done["activity"]["text"]
+    await bot.connector.wait_for_text("Reindexing…")  # progress came first (proactively)
+    await bot.post(bot.activity("status", kind="personal", id="c4"))
+    status = await bot.connector.wait_for_text("last index run")
+    assert "source `handbook`" in status["activity"]["text"]
+    since = len(bot.connector.sent)
+    await bot.post(bot.activity("help", kind="channel", id="c5"))
+    help_text = await bot.connector.wait_for_text("reindex", since=since)
+    assert help_text["conversation"].startswith(CHANNEL)
+    assert not bot.connector.answers()  # commands are not questions
+
+
+async def test_a_long_answer_is_split_under_the_size_limit(bot: TeamsBot) -> None:
+    from bot.models import Answer, Citation
+
+    text = " ".join(f"Sentence {i} <at>everyone</at> [1]." for i in range(6000))
+    citations = [
+        Citation(
+            n=i, title=f"Doc {i}", source=f"d{i}.md", url=f"https://wiki/d{i} (x)", doc_id=f"w:{i}"
+        )
+        for i in range(1, 200)
+    ]
+    long = Answer(question="q", text=text, answered=True, citations=citations)
+
+    class LongEngine:
+        def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Answer:
+            return long
+
+    bot.components.__dict__["engine"] = LongEngine()
+    await bot.post(bot.activity("tell me everything", kind="group", id="l1"))
+    await bot.connector.wait_for_answers()
+    await asyncio.sleep(0.5)
+    cards = [card_of(s) for s in bot.connector.of_type("message")]
+    assert len(cards) > 1
+    shown = " ".join(b["text"] for c in cards for b in c["body"])
+    assert "Sentence 5999" in shown and "Doc 199" in shown  # nothing lost
+    assert "<at>" not in shown
+    assert "(https://wiki/d1%20%28x%29)" in shown
+
+
+@pytest.fixture
+def keys() -> Iterator[SigningKeys]:
+    with running_keys() as signing_keys:
+        yield signing_keys
+
+
+@pytest.mark.parametrize("case", ["none", "malformed", "unknown-key", "unknown-kid", "wrong-app"])
+async def test_with_an_app_id_bad_tokens_get_401_and_no_reply(
+    case: str, keys: SigningKeys, indexed_template, tmp_path, clean_env, embedder, redis_server
+) -> None:  # type: ignore[no-untyped-def]
+    bot, runner = await start_bot(
+        tmp_path,
+        indexed_template,
+        embedder,
+        redis_server.url,
+        app_id="app-123",
+        app_password="not-a-real-secret",
+        openid_metadata_url=keys.url,
+    )
+    try:
+        url = bot.connector.url
+        token = {
+            "none": None,
+            "malformed": "not.a.jwt",
+            "unknown-key": keys.token(app_id="app-123", service_url=url, known=False),
+            "unknown-kid": keys.token(app_id="app-123", service_url=url, kid="other"),
+            "wrong-app": keys.token(app_id="someone-else", service_url=url),
+        }[case]
+        assert await bot.post(bot.activity(QUESTION, id=f"auth-{case}"), token) == 401
+        # the same activity with a good token is accepted: the 401s are about the tokens
+        good = keys.token(app_id="app-123", service_url=url)
+        assert await bot.post(bot.activity(QUESTION, id=f"good-{case}", kind="group"), good) == 201
+        await asyncio.sleep(0.5)
+        assert not [
+            s for s in bot.connector.sent if s["activity"].get("replyToId") == f"auth-{case}"
+        ]
+    finally:
+        await stop_bot(bot, runner)
+
+
+async def test_without_an_app_id_nothing_is_processed(
+    indexed_template, tmp_path, clean_env, embedder, redis_server
+) -> None:  # type: ignore[no-untyped-def]
+    bot, runner = await start_bot(tmp_path, indexed_template, embedder, redis_server.url)
+    try:
+        assert await bot.post(bot.activity(QUESTION, id="n1")) == 401
+        await asyncio.sleep(0.5)
+        assert bot.connector.sent == []
+    finally:
+        await stop_bot(bot, runner)
+    settings = load_settings(data_dir=tmp_path / "other", teams={"enabled": True})
+    with pytest.raises(ConfigurationError, match="MICROSOFT_APP_ID"):
+        build_web_app(settings)

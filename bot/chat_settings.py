@@ -31,6 +31,9 @@ class SlackSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=0, le=65535)
+    # questions answered at once; more wait their turn (CPU-bound without an LLM, mostly
+    # waiting on the LLM with one: raise it then)
+    answer_threads: int = Field(default=4, ge=1, le=256)
 
 
 class TeamsSettings(BaseModel):

@@ -7,8 +7,10 @@ the Reply; nothing here knows a platform.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -38,10 +40,20 @@ class Reply:
 
 
 class QuestionPipeline:
-    def __init__(self, *, engine: Engine, state: SharedState, admins: set[str] | None = None):
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        state: SharedState,
+        admins: set[str] | None = None,
+        executor: Executor | None = None,
+    ):
         self.engine = engine
         self.state = state
         self.admins = admins or set()
+        # the engine's own threads: the loop's default pool stays free for the small jobs
+        # (DNS lookups of outgoing HTTP calls) that replies wait on
+        self.executor = executor
 
     async def handle(self, event: ChatEvent) -> Reply | None:
         """The reply, or None for a duplicate delivery (already being handled)."""
@@ -68,9 +80,11 @@ class QuestionPipeline:
         ``on_token`` is called from a worker thread with each streamed LLM token."""
         key = ConversationKey.of(event)
         history = await self.state.memory.history(key)
-        extra = {"on_token": on_token} if on_token else {}
+        ask = functools.partial(self.engine.ask, event.text, history)
+        if on_token:
+            ask = functools.partial(ask, on_token=on_token)
         # the engine is CPU-bound (embedding): keep the event loop free for other events
-        answer = await asyncio.to_thread(self.engine.ask, event.text, history, **extra)
+        answer = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
         turn = Turn(
             user=event.user,
             question=event.text,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
@@ -36,7 +37,10 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
     components = components or Components(settings)
     state = build_shared_state(settings.redis, settings.limits)
     admins = set(settings.limits.admins)
-    pipeline = QuestionPipeline(engine=_LazyEngine(components), state=state, admins=admins)
+    answering = ThreadPoolExecutor(settings.server.answer_threads, thread_name_prefix="answer")
+    pipeline = QuestionPipeline(
+        engine=_LazyEngine(components), state=state, admins=admins, executor=answering
+    )
     commands = Commands(components, state)
     app = web.Application()
 
@@ -79,6 +83,7 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
         for job in [*commands.jobs, *teams.jobs]:
             job.cancel()
         await state.close()
+        answering.shutdown(wait=False, cancel_futures=True)
 
     app.on_startup.append(warm_up)
     app.on_cleanup.append(close)

@@ -17,8 +17,14 @@ from typing import Any, ClassVar
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, Entity, ResourceResponse
+from msrest.universal_http.requests import ClientRetryPolicy
 
 logger = logging.getLogger(__name__)
+
+# msrest builds a retry list for every connector client (one per turn) by testing 999 codes
+# against a 500-item list: 4 ms of event-loop time each. The same codes as a set: ~0.05 ms.
+ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+
 RETRY_STATUSES = {412, 429, 502, 504}  # what the Bot Connector asks clients to retry
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
 import os
 import resource
 import statistics
+import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,3 +25,14 @@ def percentile(values: list[float], q: float) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def burst_main(run: Callable[[int, Path], Awaitable[dict[str, float]]]) -> None:
+    """Entry point of the chat burst benchmarks: ``--mentions N`` concurrent questions in a
+    temporary directory; prints the result as JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mentions", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        result = asyncio.run(run(args.mentions, Path(tmp)))
+    print(json.dumps({k: round(v, 1) for k, v in result.items()}, indent=2))

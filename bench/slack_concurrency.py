@@ -10,25 +10,23 @@ p95 (< 1 s); final answer (chat.update) p95 (< 3 s). Indexes the demo handbook f
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bench.common import REPO, percentile
+from bench.common import REPO, burst_main, percentile
 from bot.app import Components
 from bot.config import load_settings
 from bot.server import build_web_app
 from connectors.folder import FolderConnector
 from tests.redis_server import RedisServer
 from tests.slack_api import SlackAPIStub
+from tests.web_site import start_site
 
 SECRET = "bench-secret"
 QUESTIONS = [
@@ -54,11 +52,7 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
     components = Components(settings)
     components.index_pipeline().run([FolderConnector(REPO / "demo" / "handbook")])
     app = build_web_app(settings, components)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, base = await start_site(app)
     verifier = SignatureVerifier(SECRET)
     sent_at: dict[str, float] = {}
     acks: list[float] = []
@@ -87,9 +81,7 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
                 "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
             }
             sent_at[ts] = time.perf_counter()
-            async with session.post(
-                f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers
-            ) as response:
+            async with session.post(f"{base}/slack/events", data=body, headers=headers) as response:
                 await response.read()
                 assert response.status == 200
             acks.append(time.perf_counter() - sent_at[ts])
@@ -137,14 +129,5 @@ def _is_final(update: dict[str, Any]) -> bool:
     return any(block.get("type") == "actions" for block in update.get("blocks") or [])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mentions", type=int, default=50)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(run(args.mentions, Path(tmp)))
-    print(json.dumps({k: round(v, 1) for k, v in result.items()}, indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    burst_main(run)

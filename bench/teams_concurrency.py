@@ -10,24 +10,21 @@ p50/p95 (target p95 < 3 s). Dev mode (no JWT: token checks are not what is measu
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 
-from bench.common import REPO, percentile
+from bench.common import REPO, burst_main, percentile
 from bot.app import Components
 from bot.config import load_settings
 from bot.server import build_web_app
 from connectors.folder import FolderConnector
 from tests.redis_server import RedisServer
 from tests.teams_connector import ConnectorStub
+from tests.web_site import start_site
 
 QUESTIONS = [
     "How many vacation days do I get per year?",
@@ -71,11 +68,7 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
     )
     components = Components(settings)
     components.index_pipeline().run([FolderConnector(REPO / "demo" / "handbook")])
-    runner = web.AppRunner(build_web_app(settings, components))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, base = await start_site(build_web_app(settings, components))
     sent_at: dict[str, float] = {}
     responses: list[float] = []
     async with aiohttp.ClientSession() as session:
@@ -83,7 +76,7 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
         async def post(i: int) -> None:
             sent_at[f"act{i}"] = time.perf_counter()
             async with session.post(
-                f"http://127.0.0.1:{port}/api/messages", json=mention(i, connector.url)
+                f"{base}/api/messages", json=mention(i, connector.url)
             ) as response:
                 await response.read()
                 assert response.status == 201, response.status
@@ -114,14 +107,5 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mentions", type=int, default=50)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(run(args.mentions, Path(tmp)))
-    print(json.dumps({k: round(v, 1) for k, v in result.items()}, indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    burst_main(run)

@@ -34,6 +34,19 @@ def answer_record(answer: Answer, *, platform: str, workspace: str, user: str) -
     }
 
 
+def vote_record(
+    answer: dict[str, Any], feedback_id: str, user: str, vote: Literal["up", "down"]
+) -> dict[str, Any]:
+    """What one click stores: the answer's record plus who voted how, and when."""
+    return {
+        **answer,
+        "feedback_id": feedback_id,
+        "user": user,
+        "vote": vote,
+        "voted_at": time.time(),
+    }
+
+
 class FeedbackStore(Protocol):
     async def remember(self, record: dict[str, Any]) -> str: ...
 
@@ -60,13 +73,7 @@ class InProcessFeedbackStore:
         answer = self.answers.get(feedback_id)
         if answer is None:
             return None
-        record = {
-            **answer,
-            "feedback_id": feedback_id,
-            "user": user,
-            "vote": vote,
-            "voted_at": time.time(),
-        }
+        record = vote_record(answer, feedback_id, user, vote)
         self.records.append(record)
         return record
 
@@ -89,13 +96,7 @@ class RedisFeedbackStore:
         raw = await self.client.get(f"wikibot:answer:{feedback_id}")
         if raw is None:
             return None
-        record = {
-            **json.loads(raw),
-            "feedback_id": feedback_id,
-            "user": user,
-            "vote": vote,
-            "voted_at": time.time(),
-        }
+        record = vote_record(json.loads(raw), feedback_id, user, vote)
         await self.client.rpush(FEEDBACK_KEY, json.dumps(record))
         return record
 

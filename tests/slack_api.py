@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.web_site import start_site
+
 BOT_USER = "UBOT"
 
 
@@ -30,12 +32,7 @@ class SlackAPIStub:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self.runner, self.url = await start_site(app)
 
     async def stop(self) -> None:
         if self.runner:

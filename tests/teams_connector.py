@@ -11,6 +11,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from tests.web_site import start_site
+
 
 class ConnectorStub:
     def __init__(self) -> None:
@@ -26,12 +28,8 @@ class ConnectorStub:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/"
+        self.runner, self.url = await start_site(app)
+        self.url += "/"
 
     async def stop(self) -> None:
         if self.runner:

@@ -13,7 +13,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Components
@@ -21,7 +20,9 @@ from bot.config import load_settings
 from bot.render import SEARCHING_TEXT
 from bot.server import build_web_app
 from tests.conftest import DEMO
+from tests.engines import FixedEngine, StreamingEngine
 from tests.slack_api import BOT_USER, SlackAPIStub
+from tests.web_site import start_site
 
 SECRET = "test-signing-secret"
 ADMIN = "UADMIN"
@@ -104,12 +105,8 @@ async def bot(
     components = Components(settings)
     components.__dict__["embedder"] = embedder
     app = build_web_app(settings, components)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    bot = Bot(f"http://127.0.0.1:{port}", api, components)
+    runner, url = await start_site(app)
+    bot = Bot(url, api, components)
     yield bot
     assert not api.violations, api.violations  # every call was within Slack's limits
     await bot.session.close()
@@ -324,11 +321,7 @@ async def test_an_answer_beyond_slack_limits_is_split(bot: Bot) -> None:
     ]
     answer = Answer(question="q", text=long_text, answered=True, citations=citations)
 
-    class LongEngine:
-        def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Answer:
-            return answer
-
-    bot.components.__dict__["engine"] = LongEngine()
+    bot.components.__dict__["engine"] = FixedEngine(answer)
     await bot.event(mention("tell me everything"), "Elong")
     await bot.api.wait_for("chat.update")
     await bot.api.wait_for("chat.postMessage", 2)  # the placeholder and the continuation
@@ -340,21 +333,6 @@ async def test_an_answer_beyond_slack_limits_is_split(bot: Bot) -> None:
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
     assert "https://wiki/d1%7Cx%3Ey|Doc 1" in text
     assert all(m["thread_ts"] == "1700000000.000100" for m in bot.api.of("chat.postMessage"))
-
-
-class StreamingEngine:
-    """Streams its answer token by token (like an LLM), then returns the real answer."""
-
-    def __init__(self, real: Any, tokens: int = 30, gap_s: float = 0.05) -> None:
-        self.real, self.tokens, self.gap_s = real, tokens, gap_s
-
-    def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Any:
-        answer = self.real.ask(question, history)
-        for i in range(self.tokens):
-            time.sleep(self.gap_s)
-            if on_token:
-                on_token(f"word{i} ")
-        return answer
 
 
 async def test_streaming_updates_are_progressive_and_throttled(bot: Bot) -> None:

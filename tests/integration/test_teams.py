@@ -23,8 +23,10 @@ from bot.config import load_settings
 from bot.errors import ConfigurationError
 from bot.server import build_web_app
 from tests.conftest import DEMO
+from tests.engines import FixedEngine, StreamingEngine
 from tests.teams_auth import SigningKeys, running_keys
 from tests.teams_connector import ConnectorStub
+from tests.web_site import start_site
 
 CHANNEL = "19:general@thread.tacv2"
 ADMIN = "aad-admin"
@@ -92,12 +94,8 @@ async def start_bot(
     )
     components = Components(settings)
     components.__dict__["embedder"] = embedder
-    runner = web.AppRunner(build_web_app(settings, components))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return TeamsBot(f"http://127.0.0.1:{port}", connector, components), runner
+    runner, url = await start_site(build_web_app(settings, components))
+    return TeamsBot(url, connector, components), runner
 
 
 async def stop_bot(bot: TeamsBot, runner: web.AppRunner) -> None:
@@ -162,19 +160,6 @@ async def test_group_chat_and_duplicate_delivery(bot: TeamsBot) -> None:
     assert len(bot.connector.of_type("typing")) == 1
     assert answer["conversation"] == "19:group-chat@thread.v2"
     assert "3 consecutive" in json.dumps(card_of(answer))
-
-
-class StreamingEngine:
-    def __init__(self, real: Any, tokens: int = 30, gap_s: float = 0.08) -> None:
-        self.real, self.tokens, self.gap_s = real, tokens, gap_s
-
-    def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Any:
-        answer = self.real.ask(question, history)
-        for i in range(self.tokens):
-            time.sleep(self.gap_s)
-            if on_token:
-                on_token(f"word{i} ")
-        return answer
 
 
 async def test_personal_chat_streams_then_finishes_the_stream(bot: TeamsBot) -> None:
@@ -260,11 +245,7 @@ async def test_a_long_answer_is_split_under_the_size_limit(bot: TeamsBot) -> Non
     ]
     long = Answer(question="q", text=text, answered=True, citations=citations)
 
-    class LongEngine:
-        def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Answer:
-            return long
-
-    bot.components.__dict__["engine"] = LongEngine()
+    bot.components.__dict__["engine"] = FixedEngine(long)
     await bot.post(bot.activity("tell me everything", kind="group", id="l1"))
     await bot.connector.wait_for_answers()
     await asyncio.sleep(0.5)

@@ -16,8 +16,10 @@ from bot.app import Components
 from bot.config import Settings, load_settings
 from bot.errors import SourceError, report
 from bot.evaluation import evaluate, load_qa
+from bot.groups import GroupDirectory
 from bot.index_runs import describe_last_run, record_run
 from bot.locks import run_locked
+from bot.models import PUBLIC, Viewer
 from bot.pipeline import QuestionPipeline
 from bot.redis_health import RedisUnavailableError
 from bot.render import render_terminal
@@ -57,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--user",
         default=None,
-        help="ask as this user id (reserved for personal HR answers; not used yet)",
+        help="ask as this user id: also search documents shared with them or their groups "
+        "(WIKIBOT_GROUPS_FILE); without it, public documents only",
     )
 
     sub.add_parser("chat", help="a terminal chat over the same pipeline")
@@ -165,8 +168,12 @@ async def _run_with_reindex_lock(
 
 def _ask(components: Components, args: argparse.Namespace) -> int:
     engine = components.engine
+    viewer = PUBLIC
+    if args.user:
+        groups = GroupDirectory.load(components.settings.groups_file)
+        viewer = Viewer(user=args.user, groups=groups.groups_of("cli", args.user))
     if args.question != "-":
-        answer = engine.ask(args.question)
+        answer = engine.ask(args.question, viewer=viewer)
         print(
             json.dumps(answer.to_json(), ensure_ascii=False)
             if args.json
@@ -179,7 +186,7 @@ def _ask(components: Components, args: argparse.Namespace) -> int:
         if not question:
             continue
         try:
-            answer = engine.ask(question)
+            answer = engine.ask(question, viewer=viewer)
             out = answer.to_json() if args.json else render_terminal(answer)
         except Exception as exc:
             status = 1

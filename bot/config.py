@@ -137,6 +137,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    groups_file: Path | None = None  # YAML: group -> member user ids (document permissions)
     sources: list[Path] = Field(default_factory=list)  # folders `/wikibot reindex` indexes
 
     @field_validator("data_dir")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RetrievedChunk(BaseModel):
@@ -90,6 +90,24 @@ class ChatEvent(BaseModel):
     event_id: str = ""  # platform delivery id, for dedupe
     is_dm: bool = False
     is_admin: bool = False
+
+
+class Viewer(BaseModel):
+    """Whose answer this is: decides which documents retrieval may search. Built from the
+    platform's identity of the asker only, never from the question text. No identity (and
+    every shared channel or group chat) means public documents only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: str = ""
+    groups: frozenset[str] = frozenset()
+
+    @property
+    def public_only(self) -> bool:
+        return not (self.user or self.groups)
+
+
+PUBLIC = Viewer()
 
 
 class Turn(BaseModel):

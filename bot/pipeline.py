@@ -14,8 +14,9 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from bot.groups import GroupDirectory
 from bot.memory import ConversationKey
-from bot.models import Answer, ChatEvent, Turn
+from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
 from bot.shared_state import SharedState
 
 TokenCallback = Callable[[str], None]
@@ -28,6 +29,7 @@ class Engine(Protocol):
         history: list[Turn] | None = None,
         *,
         on_token: TokenCallback | None = None,
+        viewer: Viewer = PUBLIC,
     ) -> Answer: ...
 
 
@@ -47,6 +49,7 @@ class QuestionPipeline:
         state: SharedState,
         admins: set[str] | None = None,
         executor: Executor | None = None,
+        groups: GroupDirectory | None = None,
     ):
         self.engine = engine
         self.state = state
@@ -54,6 +57,14 @@ class QuestionPipeline:
         # the engine's own threads: the loop's default pool stays free for the small jobs
         # (DNS lookups of outgoing HTTP calls) that replies wait on
         self.executor = executor
+        self.groups = groups or GroupDirectory({})
+
+    def viewer_for(self, event: ChatEvent) -> Viewer:
+        """Restricted documents only in a DM with their reader: whatever a shared channel or
+        group chat is told, every member there may read (the question text never matters)."""
+        if not event.is_dm or not event.user:
+            return PUBLIC
+        return Viewer(user=event.user, groups=self.groups.groups_of(event.platform, event.user))
 
     async def handle(self, event: ChatEvent) -> Reply | None:
         """The reply, or None for a duplicate delivery (already being handled)."""
@@ -80,7 +91,7 @@ class QuestionPipeline:
         ``on_token`` is called from a worker thread with each streamed LLM token."""
         key = ConversationKey.of(event)
         history = await self.state.memory.history(key)
-        ask = functools.partial(self.engine.ask, event.text, history)
+        ask = functools.partial(self.engine.ask, event.text, history, viewer=self.viewer_for(event))
         if on_token:
             ask = functools.partial(ask, on_token=on_token)
         # the engine is CPU-bound (embedding): keep the event loop free for other events

@@ -20,6 +20,8 @@ from bot.app import Components
 from bot.commands import Commands
 from bot.config import Settings
 from bot.errors import ConfigurationError
+from bot.groups import GroupDirectory
+from bot.models import PUBLIC
 from bot.pipeline import QuestionPipeline
 from bot.shared_state import build_shared_state
 from bot.slack import SlackAdapter
@@ -39,7 +41,11 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
     admins = set(settings.limits.admins)
     answering = ThreadPoolExecutor(settings.server.answer_threads, thread_name_prefix="answer")
     pipeline = QuestionPipeline(
-        engine=_LazyEngine(components), state=state, admins=admins, executor=answering
+        engine=_LazyEngine(components),
+        state=state,
+        admins=admins,
+        executor=answering,
+        groups=GroupDirectory.load(settings.groups_file),
     )
     commands = Commands(components, state)
     app = web.Application()
@@ -96,8 +102,10 @@ class _LazyEngine:
     def __init__(self, components: Components) -> None:
         self.components = components
 
-    def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Any:
-        return self.components.engine.ask(question, history, on_token=on_token)
+    def ask(
+        self, question: str, history: Any = None, *, on_token: Any = None, viewer: Any = PUBLIC
+    ) -> Any:
+        return self.components.engine.ask(question, history, on_token=on_token, viewer=viewer)
 
 
 async def serve(settings: Settings, host: str, port: int) -> None:

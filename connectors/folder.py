@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from connectors.access_rules import AccessRuleError, AccessRules
 from connectors.base import ConnectorBatch, FailedDocument, Section, SourceDocument, content_hash
 from connectors.html_document import parse_html
 from connectors.markdown import parse_markdown
@@ -64,6 +65,7 @@ class FolderConnector:
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
         self.limits = limits or FolderLimits()
         self.batch_size = batch_size
+        self.access = AccessRules.load(self.root)  # a bad rules file: nothing is indexed
 
     def files(self) -> list[Path]:
         found = []
@@ -81,7 +83,7 @@ class FolderConnector:
             relative = path.relative_to(self.root).as_posix()
             try:
                 batch.documents.append(self.read(path))
-            except (UnreadableFileError, UnreadablePdfError, OSError) as exc:
+            except (UnreadableFileError, UnreadablePdfError, AccessRuleError, OSError) as exc:
                 empty = isinstance(exc, EmptyDocumentError)
                 logger.info("skipped %s: %s", relative, exc)
                 batch.failed.append(
@@ -134,6 +136,7 @@ class FolderConnector:
         if not url:
             url = self.base_url + relative if self.base_url else path.as_uri()
         full_text = "\n\n".join(s.text for s in sections)
+        acl = self.access.acl_for(relative, front_matter)
         return SourceDocument(
             id=self.doc_id(relative),
             title=title,
@@ -141,9 +144,14 @@ class FolderConnector:
             source_name=self.name,
             url=url,
             updated_at=_updated_at(front_matter, path),
+            # the ACL is part of the hash: a permission change re-indexes the document
             content_hash=content_hash(
-                title, url, *(f"{s.heading}\x01{s.anchor}\x01{s.text}" for s in sections)
+                title,
+                url,
+                acl.model_dump_json(),
+                *(f"{s.heading}\x01{s.anchor}\x01{s.text}" for s in sections),
             ),
+            acl=acl,
             text=full_text,
             sections=sections,
         )

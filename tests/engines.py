@@ -15,7 +15,9 @@ class StreamingEngine:
     def __init__(self, real: Any, tokens: int = 30, gap_s: float = 0.05) -> None:
         self.real, self.tokens, self.gap_s = real, tokens, gap_s
 
-    def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Any:
+    def ask(
+        self, question: str, history: Any = None, *, on_token: Any = None, viewer: Any = None
+    ) -> Any:
         answer = self.real.ask(question, history)
         for i in range(self.tokens):
             time.sleep(self.gap_s)
@@ -30,5 +32,7 @@ class FixedEngine:
     def __init__(self, answer: Answer) -> None:
         self.answer = answer
 
-    def ask(self, question: str, history: Any = None, *, on_token: Any = None) -> Answer:
+    def ask(
+        self, question: str, history: Any = None, *, on_token: Any = None, viewer: Any = None
+    ) -> Answer:
         return self.answer

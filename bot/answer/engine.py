@@ -14,7 +14,7 @@ from typing import Protocol
 from bot.answer.llm import LLMClient, LLMError, TokenCallback
 from bot.answer.prompts import condense_messages
 from bot.answer.retrieval import Retriever
-from bot.models import Answer, RetrievedChunk, Turn
+from bot.models import PUBLIC, Answer, RetrievedChunk, Turn, Viewer
 
 FOLLOW_UP_BOOST = 1.15
 _ANAPHORA = re.compile(
@@ -78,7 +78,9 @@ class AnswerEngine:
         history: list[Turn] | None = None,
         *,
         on_token: TokenCallback | None = None,
+        viewer: Viewer = PUBLIC,
     ) -> Answer:
+        """``viewer`` decides which documents may be searched (default: public only)."""
         question = " ".join(question.split())
         if not question:
             raise ValueError("the question is empty")
@@ -88,7 +90,7 @@ class AnswerEngine:
         condensed = time.perf_counter()
         embedding = self.embedder.get_query_embedding(query) if self.embed_query else None
         embedded = time.perf_counter()
-        chunks = self.retriever.retrieve(query, embedding)
+        chunks = self.retriever.retrieve(query, embedding, viewer=viewer)
         if history and history[-1].cited_doc_ids:
             boosted = set(history[-1].cited_doc_ids)
             for chunk in chunks:

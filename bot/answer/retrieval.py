@@ -1,7 +1,8 @@
 """Hybrid retrieval over the Qdrant index through LlamaIndex's QdrantVectorStore.
 
 Dense (MiniLM) and sparse (BM25) candidates are fused with reciprocal rank fusion; only
-chunks the asker may see are searched (for now: public documents).
+chunks the asker may see are searched: the ACL is a Qdrant payload filter (public, or the
+asker's user id, or one of their groups), applied inside the search, never afterwards.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from qdrant_client import models as qm
 
 from bot.config import RetrievalSettings
 from bot.errors import IndexNotReadyError
-from bot.models import RetrievedChunk
+from bot.models import PUBLIC, RetrievedChunk, Viewer
 from indexing.store import QdrantIndexStore
 
 _MODES = {
@@ -26,9 +27,25 @@ _PUBLIC_ONLY = qm.Filter(
 )
 
 
+def acl_filter(viewer: Viewer) -> qm.Filter:
+    """Chunks ``viewer`` may see: public ones, or shared with their user id or a group."""
+    should: list[qm.Condition] = [_PUBLIC_ONLY.must[0]]  # type: ignore[index]
+    if viewer.user:
+        should.append(qm.FieldCondition(key="acl_users", match=qm.MatchAny(any=[viewer.user])))
+    if viewer.groups:
+        groups = sorted(viewer.groups)
+        should.append(qm.FieldCondition(key="acl_groups", match=qm.MatchAny(any=groups)))
+    return qm.Filter(should=should) if len(should) > 1 else _PUBLIC_ONLY
+
+
 class Retriever(Protocol):
     def retrieve(
-        self, question: str, query_embedding: list[float] | None, *, top_k: int | None = None
+        self,
+        question: str,
+        query_embedding: list[float] | None,
+        *,
+        top_k: int | None = None,
+        viewer: Viewer = PUBLIC,
     ) -> list[RetrievedChunk]: ...
 
 
@@ -44,7 +61,12 @@ class QdrantRetriever:
         return self.settings.mode != "sparse"
 
     def retrieve(
-        self, question: str, query_embedding: list[float] | None, *, top_k: int | None = None
+        self,
+        question: str,
+        query_embedding: list[float] | None,
+        *,
+        top_k: int | None = None,
+        viewer: Viewer = PUBLIC,
     ) -> list[RetrievedChunk]:
         if not self._ready:
             collection = self.store.current_collection()
@@ -66,7 +88,7 @@ class QdrantRetriever:
             hybrid_top_k=k,
             mode=mode,
         )
-        acl = None if self.store.all_public() else _PUBLIC_ONLY
+        acl = None if self.store.all_public() else acl_filter(viewer)
         result = self.vector_store.query(query, qdrant_filters=acl)
         chunks = []
         for node, score in zip(result.nodes or [], result.similarities or [], strict=False):

@@ -23,7 +23,7 @@ class EchoEngine:
     def __init__(self) -> None:
         self.calls = 0
 
-    def ask(self, question: str, history: list[Any] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Any] | None = None, **_: Any) -> Answer:
         self.calls += 1
         citation = Citation(n=1, title="Vacation", source="vacation.md", doc_id="h:vacation.md")
         return Answer(

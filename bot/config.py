@@ -101,6 +101,19 @@ class LimitSettings(BaseModel):
     admins: list[str] = Field(default_factory=list)
 
 
+class HRSettings(BaseModel):
+    """Personal HR answers: an export file (CSV/JSON) or an HRIS API (BambooHR style)."""
+
+    export_path: Path | None = None
+    api_url: str | None = None
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=5.0, ge=0.5, le=60)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.export_path or self.api_url)
+
+
 class ChunkingSettings(BaseModel):
     max_tokens: int = Field(default=200, ge=32, le=512)
     overlap_tokens: int = Field(default=40, ge=0, le=256)
@@ -137,6 +150,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    hr: HRSettings = Field(default_factory=HRSettings)
     groups_file: Path | None = None  # YAML: group -> member user ids (document permissions)
     sources: list[Path] = Field(default_factory=list)  # folders `/wikibot reindex` indexes
 
@@ -153,12 +167,15 @@ class Settings(BaseSettings):
             ("embedding", "base_url", "WIKIBOT_EMBEDDING__BASE_URL", _is_http_url),
             ("redis", "url", "REDIS_URL", _is_redis_url),
             ("slack", "api_url", "SLACK_API_URL", _is_http_url),
+            ("hr", "api_url", "WIKIBOT_HR__API_URL", _is_http_url),
         ]
         for section, field, env, valid in urls:
             value = getattr(getattr(self, section), field)
             if value is not None and not valid(value):
                 expected = "redis://host:port/db" if section == "redis" else "http(s)://host[:port]"
                 raise ValueError(f"{env} is not a URL: {redact_url(value)!r} (expected {expected})")
+        if self.hr.api_url and not self.hr.api_key:
+            raise ValueError("WIKIBOT_HR__API_URL is set: also set WIKIBOT_HR__API_KEY")
         if self.llm.enabled and not (self.llm.base_url or self.llm.api_key):
             raise ValueError(
                 "WIKIBOT_LLM__MODEL is set: also set OPENAI_BASE_URL or OPENAI_API_KEY"

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 from bot.groups import GroupDirectory
 from bot.memory import ConversationKey
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
+from bot.personal import IdentityLookup, PersonalAnswers, personal_fields
 from bot.shared_state import SharedState
 
 TokenCallback = Callable[[str], None]
@@ -39,6 +40,7 @@ class Reply:
     text: str
     answer: Answer | None = None
     history: list[Turn] = field(default_factory=list)  # earlier turns of this conversation
+    private_text: str = ""  # for the asker alone (their HR figures): ephemeral or DM only
 
 
 class QuestionPipeline:
@@ -50,6 +52,7 @@ class QuestionPipeline:
         admins: set[str] | None = None,
         executor: Executor | None = None,
         groups: GroupDirectory | None = None,
+        personal: PersonalAnswers | None = None,
     ):
         self.engine = engine
         self.state = state
@@ -58,6 +61,7 @@ class QuestionPipeline:
         # (DNS lookups of outgoing HTTP calls) that replies wait on
         self.executor = executor
         self.groups = groups or GroupDirectory({})
+        self.personal = personal
 
     def viewer_for(self, event: ChatEvent) -> Viewer:
         """Restricted documents only in a DM with their reader: whatever a shared channel or
@@ -86,10 +90,21 @@ class QuestionPipeline:
             return Reply(kind="rate_limited", text=decision.message())
         return Reply(kind="admitted", text="")
 
-    async def answer(self, event: ChatEvent, on_token: TokenCallback | None = None) -> Reply:
+    async def answer(
+        self,
+        event: ChatEvent,
+        on_token: TokenCallback | None = None,
+        *,
+        identity: IdentityLookup | None = None,
+        can_send_privately: bool = False,
+    ) -> Reply:
         """Second step, for an admitted event: memory -> engine -> memory.
-        ``on_token`` is called from a worker thread with each streamed LLM token."""
+        ``on_token`` is called from a worker thread with each streamed LLM token. Questions
+        about the asker's own HR data go to :meth:`answer_personal`."""
         key = ConversationKey.of(event)
+        fields = personal_fields(event.text) if self.personal else []
+        if fields:
+            return await self.answer_personal(event, fields, identity, can_send_privately)
         history = await self.state.memory.history(key)
         ask = functools.partial(self.engine.ask, event.text, history, viewer=self.viewer_for(event))
         if on_token:
@@ -105,3 +120,47 @@ class QuestionPipeline:
         )
         await self.state.memory.append(key, turn)
         return Reply(kind="answer", text=answer.text, answer=answer, history=history)
+
+    async def answer_personal(
+        self,
+        event: ChatEvent,
+        fields: list[str],
+        identity: IdentityLookup | None,
+        can_send_privately: bool,
+    ) -> Reply:
+        """The figure (DM: in the answer; elsewhere: privately, or not at all) plus the
+        governing policy from the index, searched as the same viewer."""
+        assert self.personal is not None
+        found = await self.personal.lookup(event.platform, event.user, fields, identity)
+        policy: Answer | None = None
+        if found.policy_query:
+            ask = functools.partial(
+                self.engine.ask, found.policy_query, [], viewer=self.viewer_for(event)
+            )
+            policy = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
+        rules = f"\n\nThe policy: {policy.text}" if policy and policy.answered else ""
+        private = ""
+        if event.is_dm:
+            text = found.private + rules
+        elif can_send_privately:
+            text, private = "I've sent your own figures to you privately." + rules, found.private
+        else:
+            text = "Ask me in a direct message for your own figures." + rules
+        answer = Answer(
+            question=event.text,
+            text=text,
+            answered=True,
+            citations=policy.citations if policy and policy.answered else [],
+            retrieved=policy.retrieved if policy else [],
+            writer=policy.writer if policy else "hr",
+        )
+        turn = Turn(
+            user=event.user,
+            question=event.text,
+            answer=text,
+            cited_doc_ids=[c.doc_id for c in answer.citations],
+            at=time.time(),
+            personal=event.is_dm,
+        )
+        await self.state.memory.append(ConversationKey.of(event), turn)
+        return Reply(kind="answer", text=text, answer=answer, private_text=private)

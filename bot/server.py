@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.errors import ConfigurationError
 from bot.groups import GroupDirectory
 from bot.models import PUBLIC
+from bot.personal import build_personal_answers
 from bot.pipeline import QuestionPipeline
 from bot.shared_state import build_shared_state
 from bot.slack import SlackAdapter
@@ -32,7 +33,14 @@ SLACK_KEY = web.AppKey("slack", SlackAdapter)
 TEAMS_KEY = web.AppKey("teams", TeamsAdapter)
 
 
+# these SDKs log whole request and response bodies (answers, HR figures) at DEBUG
+QUIET_SDK_LOGGERS = ("slack_sdk", "slack_bolt", "botbuilder", "botframework", "msrest", "msal")
+
+
 def build_web_app(settings: Settings, components: Components | None = None) -> web.Application:
+    for name in QUIET_SDK_LOGGERS:
+        sdk_logger = logging.getLogger(name)
+        sdk_logger.setLevel(max(sdk_logger.getEffectiveLevel(), logging.INFO))
     problem = startup_problem(settings.teams)
     if problem:
         raise ConfigurationError(problem)
@@ -46,6 +54,7 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
         admins=admins,
         executor=answering,
         groups=GroupDirectory.load(settings.groups_file),
+        personal=build_personal_answers(settings.hr),
     )
     commands = Commands(components, state)
     app = web.Application()

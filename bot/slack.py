@@ -54,6 +54,7 @@ class SlackAdapter:
             state,
         )
         self.admins = admins | set(settings.admins)
+        self.emails: dict[str, str | None] = {}  # user id -> verified email (process lifetime)
         self.client = slack_client(settings)
         # streaming updates are optional: on a 429 they pause (all of them) rather than retry
         self.stream_client = slack_client(settings, retry_429=False)
@@ -131,7 +132,9 @@ class SlackAdapter:
             budget=self.stream_budget,
         )
         try:
-            reply = await self.pipeline.answer(chat_event, on_token=streamer.on_token)
+            reply = await self.pipeline.answer(
+                chat_event, streamer.on_token, identity=self, can_send_privately=True
+            )
         except Exception:
             logger.exception("answering a Slack question failed")
             await streamer.finish()
@@ -152,6 +155,27 @@ class SlackAdapter:
         await self.client.chat_update(channel=channel, ts=ts, **messages[0])
         for more in messages[1:]:
             await self.client.chat_postMessage(channel=channel, thread_ts=thread or ts, **more)
+        if reply.private_text:  # the asker's own HR figures: visible to them alone
+            await self.client.chat_postEphemeral(
+                channel=channel,
+                user=chat_event.user,
+                text=slack_escape(reply.private_text),
+                thread_ts=thread or ts,
+            )
+
+    async def email_of(self, user: str) -> str | None:
+        """The user's verified email (users.info; needs users:read.email), cached."""
+        if user in self.emails:
+            return self.emails[user]
+        try:
+            info = await self.client.users_info(user=user)
+        except Exception as exc:
+            logger.warning("users.info failed: %s", type(exc).__name__)
+            return None
+        profile = (info.get("user") or {}).get("profile") or {}
+        email = profile.get("email") or None
+        self.emails[user] = email
+        return email
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within Slack's 3 s; everything else goes to response_url

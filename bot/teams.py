@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -174,7 +175,10 @@ class TeamsAdapter:
             await streamer.start(SEARCHING_TEXT)
         try:
             reply = await self.pipeline.answer(
-                event, on_token=streamer.on_token if event.is_dm else None
+                event,
+                streamer.on_token if event.is_dm else None,
+                identity=TeamsIdentity(context),
+                can_send_privately=False,  # no ephemeral messages in Teams: ask for a DM
             )
         except Exception:
             logger.exception("answering a Teams question failed")
@@ -230,6 +234,23 @@ class TeamsAdapter:
             )
             await send(context, Activity(type="message", text=text))
         # in channels and group chats a visible "thanks" would reach everyone: stored silently
+
+
+class TeamsIdentity:
+    """The asker's email or UPN from the conversation roster (TeamsInfo.get_member)."""
+
+    def __init__(self, context: TurnContext) -> None:
+        self.context = context
+
+    async def email_of(self, user: str) -> str | None:
+        try:
+            member = await TeamsInfo.get_member(
+                self.context, self.context.activity.from_property.id
+            )
+        except Exception as exc:
+            logger.warning("Teams roster lookup failed: %s", type(exc).__name__)
+            return None
+        return member.email or member.user_principal_name or None
 
 
 def _is_command(words: list[str]) -> bool:

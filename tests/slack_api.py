@@ -24,6 +24,7 @@ class SlackAPIStub:
         self.violations: list[str] = []  # calls Slack would reject for size
         self.usergroup_members: list[str] = []
         self.rate_limit_next: dict[str, int] = {}  # method -> how many calls get 429
+        self.emails: dict[str, str] = {}  # user id -> verified email (users.info)
         self._ts = 1000
         self.runner: web.AppRunner | None = None
         self.url = ""
@@ -31,6 +32,7 @@ class SlackAPIStub:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info and friends
         app.router.add_post("/respond/{id}", self._respond)
         self.runner, self.url = await start_site(app)
 
@@ -40,6 +42,8 @@ class SlackAPIStub:
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         raw = await request.text()
+        if request.method == "GET":
+            return dict(request.query)
         if request.content_type == "application/json":
             return json.loads(raw or "{}")
         params: dict[str, Any] = dict(parse_qsl(raw))
@@ -62,6 +66,13 @@ class SlackAPIStub:
         if method == "auth.test":
             return web.json_response(
                 {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1"}
+            )
+        if method == "users.info":
+            email = self.emails.get(params.get("user", ""))
+            if email is None:
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            return web.json_response(
+                {"ok": True, "user": {"id": params["user"], "profile": {"email": email}}}
             )
         if method == "usergroups.users.list":
             return web.json_response({"ok": True, "users": self.usergroup_members})

@@ -17,6 +17,7 @@ from tests.web_site import start_site
 class ConnectorStub:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []  # {"method", "conversation", "reply_to", "activity"}
+        self.emails: dict[str, str] = {}  # channel account id -> email (the roster)
         self.fail_next: list[int] = []  # statuses to answer the next sends with (429, 502...)
         self.violations: list[str] = []
         self._id = 0
@@ -28,6 +29,7 @@ class ConnectorStub:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self.runner, self.url = await start_site(app)
         self.url += "/"
 
@@ -58,6 +60,13 @@ class ConnectorStub:
             }
         )
         return web.json_response({"id": f"reply-{self._id}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = unquote(request.match_info["member"])
+        if member not in self.emails:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        email = self.emails[member]
+        return web.json_response({"id": member, "email": email, "userPrincipalName": email})
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [s for s in self.sent if s["activity"].get("type") == kind]

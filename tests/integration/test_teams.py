@@ -79,7 +79,12 @@ class TeamsBot:
 
 
 async def start_bot(
-    tmp_path: Path, template: Path, embedder: Any, redis_url: str, **teams: Any
+    tmp_path: Path,
+    template: Path,
+    embedder: Any,
+    redis_url: str,
+    hr: dict[str, Any] | None = None,
+    **teams: Any,
 ) -> tuple[TeamsBot, web.AppRunner]:
     data = tmp_path / "bot-data"
     shutil.copytree(template, data)
@@ -91,6 +96,7 @@ async def start_bot(
         teams={"admins": [ADMIN], "stream_interval_s": 0.5, **teams},
         slack={"progress_interval_s": 0.1},
         redis={"url": redis_url},
+        hr=hr or {},
     )
     components = Components(settings)
     components.__dict__["embedder"] = embedder

@@ -1,0 +1,277 @@
+"""Personal HR answers: an HR export and a local stand-in for the HRIS API; the figure goes
+to its owner only (DM, or a Slack ephemeral message), with the governing policy cited."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import Components
+from bot.config import load_settings
+from bot.models import ChatEvent
+from bot.personal import NOT_FOUND, UNAVAILABLE, PersonalAnswers
+from bot.pipeline import QuestionPipeline
+from bot.shared_state import build_shared_state
+from connectors.hr_records import FileHRRecords, HttpHRRecords
+from tests.hris_stub import HRISStub
+from tests.integration.test_slack import SECRET, Bot, mention
+from tests.slack_api import SlackAPIStub
+
+PHRASINGS = [
+    "How many vacation days do I have left?",
+    "What's my PTO balance?",
+    "how much holiday have I got remaining",
+    "Do I still have annual leave this year?",
+    "how many days off are left for me?",
+]
+EXPORT = (
+    "employee_id,email,name,department,manager,vacation_balance,vacation_accrued,"
+    "vacation_used,sick_balance,as_of,badge\n"
+    """1,alice@example.com,Alice,Eng,Carol,17.5,25,7.5,4,2026-11-20,A-1
+2,bob@example.com,Bob,Ops,Carol,3,25,22,9,2026-11-20,B-2
+"""
+)
+EMPLOYEES = [
+    {
+        "id": 7,
+        "workEmail": "zed@example.com",
+        "displayName": "Zed",
+        "balance_vacation": 1,
+        "balance_sick": 1,
+    },
+    {
+        "id": 8,
+        "workEmail": "yan@example.com",
+        "displayName": "Yan",
+        "balance_vacation": 2,
+        "balance_sick": 2,
+    },
+    {
+        "id": 9,
+        "workEmail": "alice@example.com",
+        "displayName": "Alice",
+        "department": "Eng",
+        "supervisor": "Carol",
+        "balance_vacation": 17.5,
+        "balance_sick": 4,
+    },
+    {
+        "id": 10,
+        "workEmail": "bob@example.com",
+        "displayName": "Bob",
+        "balance_vacation": 3,
+        "balance_sick": 9,
+    },
+]
+EMAILS = {"UALICE": "alice@example.com", "UBOB": "bob@example.com", "UNEW": "new@example.com"}
+
+
+class Directory:
+    async def email_of(self, user: str) -> str | None:
+        return EMAILS.get(user)
+
+
+def dm(text: str, user: str, n: int) -> ChatEvent:
+    return ChatEvent(
+        platform="slack",
+        workspace="T1",
+        channel="D1",
+        user=user,
+        text=text,
+        event_id=f"{user}-{n}",
+        is_dm=True,
+    )
+
+
+@pytest.fixture
+def make_pipeline(indexed_template, tmp_path, clean_env, embedder) -> Any:  # type: ignore[no-untyped-def]
+    made: list[Components] = []
+
+    def build(personal: PersonalAnswers) -> QuestionPipeline:
+        data = tmp_path / f"data{len(made)}"
+        shutil.copytree(indexed_template, data)
+        settings = load_settings(data_dir=data, limits={"user_per_window": 10**6})
+        parts = Components(settings)
+        parts.__dict__["embedder"] = embedder
+        made.append(parts)
+        state = build_shared_state(settings.redis, settings.limits)
+        return QuestionPipeline(engine=parts.engine, state=state, personal=personal)
+
+    yield build
+    for parts in made:
+        parts.store.client.close()
+
+
+@pytest.fixture
+async def hris() -> AsyncIterator[HRISStub]:
+    stub = HRISStub(EMPLOYEES)
+    await stub.start()
+    yield stub
+    await stub.stop()
+
+
+async def check_each_user_gets_their_own(pipeline: QuestionPipeline) -> None:
+    for i, question in enumerate(PHRASINGS):
+        reply = await pipeline.handle(dm(question, "UALICE", i))
+        assert reply is not None and reply.answer is not None
+        assert "You have 17.5 vacation days left" in reply.text, (question, reply.text)
+        assert "2026-11-20" in reply.text
+        assert any(c.source == "time-off/vacation.md" for c in reply.answer.citations)
+    bob = await pipeline.handle(dm(PHRASINGS[0], "UBOB", 1))
+    assert bob is not None and "You have 3 vacation days left" in bob.text
+    assert "17.5" not in bob.text
+    nobody = await pipeline.handle(dm(PHRASINGS[0], "UNEW", 1))
+    assert nobody is not None and nobody.text.startswith(NOT_FOUND)
+    stranger = await pipeline.handle(dm(PHRASINGS[0], "UNKNOWN", 1))  # no email at all
+    assert stranger is not None and stranger.text.startswith(NOT_FOUND)
+
+
+async def test_from_an_hr_export(make_pipeline: Any, tmp_path: Path) -> None:
+    export = tmp_path / "hr.csv"
+    export.write_text(EXPORT)
+    pipeline = make_pipeline(PersonalAnswers(FileHRRecords(export)))
+    await check_each_user_gets_their_own(_with_identity(pipeline))
+    sick = await pipeline.answer(
+        dm("How many sick days do I have?", "UALICE", 99), identity=Directory()
+    )
+    assert "4 sick leave days" in sick.text
+
+
+async def test_from_an_hris_api_with_paging(make_pipeline: Any, hris: HRISStub) -> None:
+    pipeline = make_pipeline(PersonalAnswers(HttpHRRecords(hris.url, "hris-key")))
+    await check_each_user_gets_their_own(_with_identity(pipeline))
+    assert any("page=2" in r for r in hris.requests)  # alice is on the second page
+
+
+@pytest.mark.parametrize("trouble", ["down", "slow", "bad-key"])
+async def test_hris_trouble_gives_a_clear_reply_and_documents_still_work(
+    make_pipeline: Any, hris: HRISStub, trouble: str
+) -> None:
+    if trouble == "down":
+        hris.fail_with = 503
+    elif trouble == "slow":
+        hris.delay_s = 3.0
+    key = "wrong" if trouble == "bad-key" else "hris-key"
+    source = HttpHRRecords(hris.url, key, timeout_s=0.5, retries=1)
+    pipeline = _with_identity(make_pipeline(PersonalAnswers(source, timeout_s=1.0)))
+    started = time.monotonic()
+    reply = await pipeline.handle(dm(PHRASINGS[0], "UALICE", 1))
+    assert reply is not None and reply.text.startswith(UNAVAILABLE)
+    assert time.monotonic() - started < 5.0
+    assert reply.answer is not None and reply.answer.citations  # the policy still comes
+    doc = await pipeline.handle(dm("How many vacation days do I get per year?", "UALICE", 2))
+    assert doc is not None and "25 days" in doc.text
+
+
+def _with_identity(pipeline: QuestionPipeline) -> QuestionPipeline:
+    """handle() takes no identity: route it through answer() with the test directory."""
+    original = pipeline.answer
+
+    async def answer(event: ChatEvent, on_token: Any = None, **kw: Any) -> Any:
+        return await original(event, on_token, identity=Directory())
+
+    pipeline.answer = answer  # type: ignore[method-assign]
+    return pipeline
+
+
+@pytest.fixture
+async def slack_bot(
+    indexed_template, tmp_path, clean_env, embedder, redis_server
+) -> AsyncIterator[Bot]:  # type: ignore[no-untyped-def]
+    from bot.server import build_web_app
+    from tests.web_site import start_site
+
+    data = tmp_path / "bot-data"
+    shutil.copytree(indexed_template, data)
+    export = tmp_path / "hr.csv"
+    export.write_text(EXPORT)
+    api = SlackAPIStub()
+    api.emails.update(EMAILS)
+    await api.start()
+    settings = load_settings(
+        data_dir=data,
+        hr={"export_path": export},
+        slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": api.url + "/api/"},
+        redis={"url": redis_server.url},
+    )
+    components = Components(settings)
+    components.__dict__["embedder"] = embedder
+    runner, url = await start_site(build_web_app(settings, components))
+    bot = Bot(url, api, components)
+    yield bot
+    await bot.session.close()
+    await runner.cleanup()
+    components.store.client.close()
+    await api.stop()
+
+
+async def test_in_a_channel_the_figure_goes_privately(
+    slack_bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await slack_bot.event(mention("How many vacation days do I have left?"), "Ep1")
+    ephemeral = (await slack_bot.api.wait_for("chat.postEphemeral"))[0]
+    assert ephemeral["user"] == "UALICE" and "17.5" in ephemeral["text"]
+    assert ephemeral["thread_ts"] == "1700000000.000100"
+    public = slack_bot.api.of("chat.update")[-1]
+    shown = json.dumps(public)
+    assert "17.5" not in shown and "sent your own figures to you privately" in shown
+    assert "time-off/vacation.md" in shown  # the policy, cited
+    dm_event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "DALICE",
+        "user": "UALICE",
+        "text": "What's my PTO balance?",
+        "ts": "1700000002.000100",
+    }
+    await slack_bot.event(dm_event, "Ep2")
+    await slack_bot.api.wait_for("chat.update", 2)
+    assert "17.5" in json.dumps(slack_bot.api.of("chat.update")[-1])
+    assert len(slack_bot.api.of("chat.postEphemeral")) == 1  # a DM needs no private copy
+    url = slack_bot.components.settings.redis.url
+    assert url
+    client = Redis.from_url(url, decode_responses=True)
+    for key in await client.keys("wikibot:mem:*"):
+        if ":dm:" not in key:
+            assert "17.5" not in json.dumps(await client.lrange(key, 0, -1)), key
+    await client.aclose()
+    assert "17.5" not in caplog.text and "alice@example.com" not in caplog.text
+    assert "personal lookup" in caplog.text  # the audit line, without values
+
+
+async def test_teams_personal_chat_gets_the_figure_and_channels_do_not(
+    indexed_template, tmp_path, clean_env, embedder, redis_server
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.test_teams import start_bot, stop_bot
+
+    export = tmp_path / "hr.csv"
+    export.write_text(EXPORT)
+    bot, runner = await start_bot(
+        tmp_path,
+        indexed_template,
+        embedder,
+        redis_server.url,
+        hr={"export_path": export},
+        dev_mode=True,
+    )
+    try:
+        bot.connector.emails["29:aad-alice"] = "alice@example.com"
+        await bot.post(bot.activity("How many vacation days do I have left?", kind="personal"))
+        personal = (await bot.connector.wait_for_answers())[0]
+        assert "17.5" in json.dumps(personal["activity"])
+        await bot.post(bot.activity("What's my PTO balance?", kind="channel", id="ch1"))
+        channel = (await bot.connector.wait_for_answers(2))[1]
+        shown = json.dumps(channel["activity"])
+        assert "17.5" not in shown and "direct message" in shown
+        assert "time-off/vacation.md" in shown  # the policy, cited
+    finally:
+        await stop_bot(bot, runner)

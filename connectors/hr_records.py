@@ -17,6 +17,7 @@ import asyncio
 import csv
 import io
 import json
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 import aiohttp
 from pydantic import BaseModel, Field, ValidationError
 
+DIRECTORY_TTL_S = 600
 KNOWN = {"employee_id", "email", "name", "department", "manager", "as_of"}
 KNOWN |= {"vacation_balance", "vacation_accrued", "vacation_used", "sick_balance"}
 
@@ -100,6 +102,10 @@ class HttpHRRecords:
         self.auth = aiohttp.BasicAuth(api_key, "x")
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.retries = retries
+        # work email -> directory entry (ids and names, no figures), refreshed when older than
+        # DIRECTORY_TTL_S or when an email is missing and the copy is a minute old
+        self._directory: dict[str, dict[str, Any]] = {}
+        self._directory_at = -1e9
 
     async def _get(self, session: aiohttp.ClientSession, path: str) -> Any:
         for attempt in range(self.retries + 1):
@@ -129,14 +135,22 @@ class HttpHRRecords:
         async with aiohttp.ClientSession(
             auth=self.auth, timeout=self.timeout, headers={"Accept": "application/json"}
         ) as session:
-            page: int | None = 1
-            while page is not None:
-                directory = await self._get(session, f"/v1/employees/directory?page={page}")
-                for person in directory.get("employees") or []:
-                    if str(person.get("workEmail", "")).lower() == wanted:
-                        return await self._record(session, person)
-                page = directory.get("next_page")
-        return None
+            age = time.monotonic() - self._directory_at
+            if age > DIRECTORY_TTL_S or (wanted not in self._directory and age > 60):
+                await self._load_directory(session)
+            person = self._directory.get(wanted)
+            return await self._record(session, person) if person else None
+
+    async def _load_directory(self, session: aiohttp.ClientSession) -> None:
+        people: dict[str, dict[str, Any]] = {}
+        page: int | None = 1
+        while page is not None:
+            directory = await self._get(session, f"/v1/employees/directory?page={page}")
+            for person in directory.get("employees") or []:
+                if person.get("workEmail") and person.get("id") is not None:
+                    people[str(person["workEmail"]).lower()] = person
+            page = directory.get("next_page")
+        self._directory, self._directory_at = people, time.monotonic()
 
     async def _record(self, session: aiohttp.ClientSession, person: dict[str, Any]) -> HRRecord:
         employee = str(person["id"])

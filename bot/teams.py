@@ -20,7 +20,12 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 from botframework.connector.auth import ChannelValidation
 
 from bot.chat_settings import TeamsSettings
@@ -178,7 +183,7 @@ class TeamsAdapter:
                 event,
                 streamer.on_token if event.is_dm else None,
                 identity=TeamsIdentity(context),
-                can_send_privately=False,  # no ephemeral messages in Teams: ask for a DM
+                can_send_privately=True,  # via a 1:1 chat the bot opens (send_privately)
             )
         except Exception:
             logger.exception("answering a Teams question failed")
@@ -199,6 +204,35 @@ class TeamsAdapter:
         await send(context, streamer.final(messages[0]))
         for more in messages[1:]:
             await send(context, more)
+        if reply.private_text and not await self.send_privately(context, reply.private_text):
+            text = "I couldn't reach you in a personal chat: message me directly for your figures."
+            await send(context, Activity(type="message", text=text))
+
+    async def send_privately(self, context: TurnContext, text: str) -> bool:
+        """Open (or reuse) the 1:1 chat with the asker and send ``text`` there only."""
+        activity = context.activity
+        tenant = (activity.channel_data or {}).get("tenant", {}).get("id") or getattr(
+            activity.conversation, "tenant_id", None
+        )
+        params = ConversationParameters(
+            is_group=False,
+            bot=activity.recipient,
+            members=[ChannelAccount(id=activity.from_property.id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}},
+        )
+
+        async def deliver(private: TurnContext) -> None:
+            await send(private, Activity(type="message", text=text))
+
+        try:
+            await self.adapter.create_conversation(
+                self.settings.app_id, deliver, params, activity.channel_id, activity.service_url
+            )
+        except Exception as exc:
+            logger.warning("could not open a personal chat: %s", type(exc).__name__)
+            return False
+        return True
 
     async def on_command(self, context: TurnContext, event: ChatEvent, text: str) -> None:
         reference = TurnContext.get_conversation_reference(context.activity)

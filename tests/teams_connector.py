@@ -17,6 +17,7 @@ from tests.web_site import start_site
 class ConnectorStub:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []  # {"method", "conversation", "reply_to", "activity"}
+        self.created: list[dict[str, Any]] = []  # POST /v3/conversations (1:1 chats opened)
         self.emails: dict[str, str] = {}  # channel account id -> email (the roster)
         self.fail_next: list[int] = []  # statuses to answer the next sends with (429, 502...)
         self.violations: list[str] = []
@@ -30,6 +31,7 @@ class ConnectorStub:
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_post("/v3/conversations", self._create)
         self.runner, self.url = await start_site(app)
         self.url += "/"
 
@@ -60,6 +62,12 @@ class ConnectorStub:
             }
         )
         return web.json_response({"id": f"reply-{self._id}"})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        params = await request.json()
+        self.created.append(params)
+        member = params["members"][0]["id"]
+        return web.json_response({"id": f"a:1on1-{member}", "serviceUrl": self.url})
 
     async def _member(self, request: web.Request) -> web.Response:
         member = unquote(request.match_info["member"])

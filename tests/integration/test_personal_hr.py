@@ -248,7 +248,7 @@ async def test_in_a_channel_the_figure_goes_privately(
     assert "personal lookup" in caplog.text  # the audit line, without values
 
 
-async def test_teams_personal_chat_gets_the_figure_and_channels_do_not(
+async def test_teams_figure_goes_to_a_personal_chat_only(
     indexed_template, tmp_path, clean_env, embedder, redis_server
 ) -> None:  # type: ignore[no-untyped-def]
     from tests.integration.test_teams import start_bot, stop_bot
@@ -271,7 +271,18 @@ async def test_teams_personal_chat_gets_the_figure_and_channels_do_not(
         await bot.post(bot.activity("What's my PTO balance?", kind="channel", id="ch1"))
         channel = (await bot.connector.wait_for_answers(2))[1]
         shown = json.dumps(channel["activity"])
-        assert "17.5" not in shown and "direct message" in shown
+        assert channel["conversation"].startswith("19:general")
+        assert "17.5" not in shown and "sent your own figures to you privately" in shown
         assert "time-off/vacation.md" in shown  # the policy, cited
+        private = await bot.connector.wait_for_text("17.5")
+        assert private["conversation"] == "a:1on1-29:aad-alice"  # a 1:1 chat with the asker
+        opened = bot.connector.created[0]
+        assert opened["members"] == [{"id": "29:aad-alice"}] and opened["isGroup"] is False
+        assert opened["channelData"]["tenant"]["id"] == "tenant1"  # what Teams reads
+        leaked = [s for s in bot.connector.sent if "17.5" in json.dumps(s["activity"])]
+        assert [s["conversation"] for s in leaked] == [
+            "a:personal-aad-alice",
+            "a:1on1-29:aad-alice",
+        ]
     finally:
         await stop_bot(bot, runner)

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any, Literal
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -36,11 +34,10 @@ from bot.pipeline import QuestionPipeline
 from bot.render import SEARCHING_TEXT
 from bot.render_teams import FEEDBACK_KEY, teams_answer_messages
 from bot.shared_state import SharedState
+from bot.teams_activity import TeamsIdentity, from_bot, is_command, strip_mentions
 from bot.teams_send import TeamsStreamer, as_activity, send
 
 logger = logging.getLogger(__name__)
-COMMANDS = {"help", "status", "reindex", "forget"}
-AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 
 
 class _SdkConfig:
@@ -88,6 +85,7 @@ class TeamsAdapter:
             ChannelValidation.open_id_metadata_endpoint = settings.openid_metadata_url
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)))
         self.jobs: set[asyncio.Task[Any]] = set()
+        self.emails: dict[str, str | None] = {}  # user -> roster email/UPN (process lifetime)
         if settings.active and not settings.app_id:
             logger.warning(
                 "TEAMS DEV MODE: /api/messages accepts UNAUTHENTICATED activities. "
@@ -134,7 +132,7 @@ class TeamsAdapter:
                 type="invokeResponse", value=InvokeResponse(status=200, body={})
             )
             return
-        if activity.type != "message" or _from_bot(activity):
+        if activity.type != "message" or from_bot(activity):
             return  # conversation updates, reactions, other bots: nothing to do
         if isinstance(activity.value, dict) and FEEDBACK_KEY in activity.value:
             await self.on_feedback(context)
@@ -143,7 +141,7 @@ class TeamsAdapter:
         if not event.text:
             return
         words = event.text.lstrip("/").split()
-        if _is_command(words):
+        if is_command(words):
             await self.on_command(context, event, " ".join(words))
             return
         await self.answer(context, event)
@@ -182,7 +180,7 @@ class TeamsAdapter:
             reply = await self.pipeline.answer(
                 event,
                 streamer.on_token if event.is_dm else None,
-                identity=TeamsIdentity(context),
+                identity=TeamsIdentity(context, self.emails),
                 can_send_privately=True,  # via a 1:1 chat the bot opens (send_privately)
             )
         except Exception:
@@ -268,47 +266,3 @@ class TeamsAdapter:
             )
             await send(context, Activity(type="message", text=text))
         # in channels and group chats a visible "thanks" would reach everyone: stored silently
-
-
-class TeamsIdentity:
-    """The asker's email or UPN from the conversation roster (TeamsInfo.get_member)."""
-
-    def __init__(self, context: TurnContext) -> None:
-        self.context = context
-
-    async def email_of(self, user: str) -> str | None:
-        try:
-            member = await TeamsInfo.get_member(
-                self.context, self.context.activity.from_property.id
-            )
-        except Exception as exc:
-            logger.warning("Teams roster lookup failed: %s", type(exc).__name__)
-            return None
-        return member.email or member.user_principal_name or None
-
-
-def _is_command(words: list[str]) -> bool:
-    """`help`, `status`, `forget` alone, or `reindex [SOURCE] [--full]`: "help me with
-    expenses" is a question."""
-    if not words or words[0].lower() not in COMMANDS:
-        return False
-    return len(words) == 1 or (words[0].lower() == "reindex" and len(words) <= 3)
-
-
-def strip_mentions(activity: Activity) -> str:
-    """The text without the bot's @mention; other people's mentions become plain names."""
-    text = activity.text or ""
-    bot_id = activity.recipient.id if activity.recipient else ""
-    for entity in activity.entities or []:
-        props = getattr(entity, "additional_properties", {}) or {}
-        if entity.type == "mention" and (props.get("mentioned") or {}).get("id") == bot_id:
-            text = text.replace(props.get("text") or "", " ")
-    return " ".join(AT_TAG.sub("", text).split())
-
-
-def _from_bot(activity: Activity) -> bool:
-    sender = activity.from_property
-    return bool(
-        sender
-        and (sender.role == "bot" or (activity.recipient and sender.id == activity.recipient.id))
-    )

@@ -6,7 +6,7 @@ from botbuilder.schema import Activity
 
 from bot.models import Answer, Citation
 from bot.render_teams import TEAMS_MESSAGE_BYTES, teams_answer_messages, teams_source_line
-from bot.teams import _is_command, strip_mentions
+from bot.teams_activity import is_command, strip_mentions
 
 
 def test_source_line_is_a_safe_markdown_link_with_date() -> None:
@@ -69,10 +69,10 @@ def test_split_messages_stay_under_the_limit_and_keep_everything() -> None:
 
 
 def test_commands_are_recognised_only_when_they_are_commands() -> None:
-    assert _is_command(["help"]) and _is_command(["reindex", "handbook", "--full"])
-    assert not _is_command(["help", "me", "with", "expenses"])
-    assert not _is_command(["status", "of", "my", "claim"])
-    assert not _is_command([])
+    assert is_command(["help"]) and is_command(["reindex", "handbook", "--full"])
+    assert not is_command(["help", "me", "with", "expenses"])
+    assert not is_command(["status", "of", "my", "claim"])
+    assert not is_command([])
 
 
 def test_only_the_bots_mention_is_removed() -> None:

@@ -35,9 +35,10 @@ FIELDS = {
 }
 # about the asker's own data, not the policy ("how many days do I get per year?" is policy)
 OWN = re.compile(
-    r"\b(left|remaining|balance|do i (still )?have|have i|i (still )?have|still have|"
+    r"\b(left|remaining|balance|do i (still )?have(?! to)|have i|i (still )?have(?! to)|"
+    r"still have(?! to)|"
     r"have i got|accrued|used up|taken so far|my (vacation|pto|sick|holiday|leave|annual|"
-    r"manager|supervisor|boss|time off|days)|who is my|who's my|for me)\b",
+    r"time off|days)|who is my|who's my|for me)\b",
     re.I,
 )
 POLICY_QUERY = {

@@ -28,6 +28,8 @@ def test_questions_about_the_askers_own_data(question: str, fields: list[str]) -
         "Do unused vacation days roll over?",
         "When do I need a doctor's note for sick leave?",
         "What does a manager approve?",
+        "Do I have to bring a doctor's note for sick leave?",
+        "Do I still have to ask my manager before taking vacation days?",
     ],
 )
 def test_policy_questions_are_not_personal(question: str) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import HRSettings
+from bot.errors import ConfigurationError
 from connectors.hr_records import (
     FileHRRecords,
     HRRecord,
@@ -24,6 +25,7 @@ from connectors.hr_records import (
 )
 
 audit = logging.getLogger("wikibot.audit")
+logger = logging.getLogger(__name__)
 
 FIELDS = {
     "vacation": re.compile(
@@ -97,6 +99,10 @@ def build_personal_answers(settings: HRSettings) -> PersonalAnswers | None:
         key = settings.api_key.get_secret_value()
         source = HttpHRRecords(settings.api_url, key, timeout_s=settings.timeout_s)
     elif settings.export_path:
+        if not settings.export_path.is_file():
+            raise ConfigurationError(
+                f"WIKIBOT_HR__EXPORT_PATH: {settings.export_path} is not a readable file"
+            )
         source = FileHRRecords(settings.export_path)
     else:
         return None
@@ -126,7 +132,10 @@ class PersonalAnswers:
                     outcome, private = "no_record", NOT_FOUND
                 else:
                     private = describe(record, fields, self.source.label)
-        except (HRUnavailableError, TimeoutError):
+        except (HRUnavailableError, TimeoutError) as exc:
+            # the reason names the source and the failure, never a record or an email
+            reason = str(exc) or f"no answer within {self.timeout_s:g} s"
+            logger.warning("HR lookup failed: %s", reason)
             outcome, private = "unavailable", UNAVAILABLE
         audit.info(
             "personal lookup platform=%s user=%s fields=%s outcome=%s",

@@ -153,7 +153,7 @@ async def test_from_an_hris_api_with_paging(make_pipeline: Any, hris: HRISStub) 
 
 @pytest.mark.parametrize("trouble", ["down", "slow", "bad-key"])
 async def test_hris_trouble_gives_a_clear_reply_and_documents_still_work(
-    make_pipeline: Any, hris: HRISStub, trouble: str
+    make_pipeline: Any, hris: HRISStub, trouble: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     if trouble == "down":
         hris.fail_with = 503
@@ -169,6 +169,17 @@ async def test_hris_trouble_gives_a_clear_reply_and_documents_still_work(
     assert reply.answer is not None and reply.answer.citations  # the policy still comes
     doc = await pipeline.handle(dm("How many vacation days do I get per year?", "UALICE", 2))
     assert doc is not None and "25 days" in doc.text
+    # the admin can tell why from the log, which holds no email and no figure
+    assert "HR lookup failed" in caplog.text and "alice@example.com" not in caplog.text
+
+
+def test_a_missing_hr_export_stops_start_up(tmp_path: Path) -> None:
+    from bot.config import HRSettings
+    from bot.errors import ConfigurationError
+    from bot.personal import build_personal_answers
+
+    with pytest.raises(ConfigurationError, match="WIKIBOT_HR__EXPORT_PATH"):
+        build_personal_answers(HRSettings(export_path=tmp_path / "missing.csv"))
 
 
 def _with_identity(pipeline: QuestionPipeline) -> QuestionPipeline:

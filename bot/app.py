@@ -13,9 +13,12 @@ from bot.answer.generative import GenerativeAnswerer
 from bot.answer.llm import OpenAIChatClient
 from bot.answer.retrieval import QdrantRetriever
 from bot.config import Settings
+from bot.sources import ConfiguredSources
 from indexing.embedding import MiniLMEmbedding, OpenAICompatibleEmbedding, build_embedder
 from indexing.pipeline import IndexPipeline
 from indexing.store import QdrantIndexStore, open_client
+from indexing.sync import SourceSync
+from indexing.sync_state import SyncStateStore
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,21 @@ class Components:
             embedder=self.embedder,
             lock_path=None if caller_holds_lock else self.settings.index_lock_path,
             chunking=self.settings.chunking.to_config(),
+        )
+
+    @cached_property
+    def sync_states(self) -> SyncStateStore:
+        return SyncStateStore(self.store.client, self.settings.qdrant.collection)
+
+    @cached_property
+    def sources(self) -> ConfiguredSources:
+        return ConfiguredSources.load(self.settings)
+
+    def source_sync(self, *, caller_holds_lock: bool = False) -> SourceSync:
+        return SourceSync(
+            pipeline=self.index_pipeline(caller_holds_lock=caller_holds_lock),
+            states=self.sync_states,
+            kinds=self.sources.kinds(),
         )
 
     @cached_property

@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import logging
-import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import Components
-from bot.config import Settings, load_settings
-from bot.errors import SourceError, report
+from bot.cli_index import add_parsers, index_command, status_command, sync_command
+from bot.config import load_settings
+from bot.errors import report
 from bot.evaluation import evaluate, load_qa
 from bot.groups import GroupDirectory
-from bot.index_runs import describe_last_run, record_run
-from bot.locks import run_locked
 from bot.models import PUBLIC, Viewer
 from bot.pipeline import QuestionPipeline
-from bot.redis_health import RedisUnavailableError
 from bot.render import render_terminal
 from bot.shared_state import build_shared_state
 from bot.terminal_chat import run_chat
-from connectors.folder import FolderConnector
-from indexing.lock import IndexLock
-from indexing.pipeline import IndexSummary
 
 logger = logging.getLogger("wikibot")
 
@@ -39,19 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    index = sub.add_parser("index", help="index folders of documents (incremental)")
-    index.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="folders of Markdown, HTML, text and PDF files",
-    )
-    index.add_argument(
-        "--full",
-        action="store_true",
-        help="rebuild into a new collection; the old one serves until it is done",
-    )
+    add_parsers(sub)
 
     ask = sub.add_parser("ask", help="answer one question (or one per line from stdin with '-')")
     ask.add_argument("question", help="the question, or '-' to read one question per line")
@@ -68,8 +49,6 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="retrieval and answer metrics over a qa.jsonl file")
     ev.add_argument("qa", type=Path, metavar="QA.jsonl")
     ev.add_argument("--json", action="store_true", help="print the metrics and rows as JSON")
-
-    sub.add_parser("status", help="what is indexed")
 
     serve = sub.add_parser("serve", help="the HTTP server: Slack events, /healthz, /readyz")
     serve.add_argument("--host", default=None, help="default WIKIBOT_SERVER__HOST or 127.0.0.1")
@@ -93,8 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     components = Components(settings)
     try:
-        handler = {"index": _index, "ask": _ask, "chat": _chat, "eval": _eval, "status": _status}
-        handler["serve"] = _serve
+        handler = {"index": index_command, "sync": sync_command, "status": status_command}
+        handler.update(ask=_ask, chat=_chat, eval=_eval, serve=_serve)
         return handler[args.command](components, args)
     except KeyboardInterrupt:
         print("wikibot: interrupted", file=sys.stderr)
@@ -102,68 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         print(f"wikibot: {report(exc, logger, args.command)}", file=sys.stderr)
         return 1
-
-
-def _index(components: Components, args: argparse.Namespace) -> int:
-    settings: Settings = components.settings
-    connectors = []
-    for path in args.paths:
-        if not path.is_dir():
-            raise SourceError(f"not a folder: {path}")
-        connectors.append(FolderConnector(path, limits=settings.folder_limits))
-    total = sum(len(c.files()) for c in connectors)
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr)
-
-    def progress(read: int, chunks: int) -> None:
-        if bar is not None:
-            bar.update(read - bar.n)
-            bar.set_postfix(chunks=chunks)
-
-    def run() -> IndexSummary:
-        # the file lock comes before opening the store, so a second run hears who holds it
-        with IndexLock(settings.index_lock_path):
-            pipeline = components.index_pipeline(caller_holds_lock=True)
-            try:
-                return pipeline.run(connectors, full=args.full, progress=progress)
-            finally:
-                if bar is not None:
-                    bar.close()
-
-    # with Redis (replicas, CronJobs) one reindex at a time everywhere, not just this host
-    locked = settings.redis.url
-    summary = asyncio.run(_run_with_reindex_lock(settings, run)) if locked else run()
-    for failed in summary.errors:
-        print(f"  failed: {failed.source}: {failed.reason}", file=sys.stderr)
-    if summary.empty:
-        print(
-            f"  skipped {len(summary.empty)} empty document(s) (e.g. {summary.empty[0].source}: "
-            f"{summary.empty[0].reason})",
-            file=sys.stderr,
-        )
-    record_run(settings.data_dir, by=f"{getpass.getuser()} (wikibot index)", summary=summary)
-    print(("rebuilt " if summary.full else "indexed ") + summary.line())
-    return 0
-
-
-async def _run_with_reindex_lock(
-    settings: Settings, run: Callable[[], IndexSummary]
-) -> IndexSummary:
-    state = build_shared_state(settings.redis, settings.limits)
-    holder = f"{getpass.getuser()}@{socket.gethostname()} (wikibot index)"
-    try:
-        return await run_locked(
-            state.reindex_lock, holder, run, extend_every_s=settings.redis.reindex_lock_ttl_s / 3
-        )
-    except RedisUnavailableError:
-        raise SourceError(
-            "cannot take the reindex lock: Redis is unavailable (REDIS_URL); not indexing"
-        ) from None
-    finally:
-        await state.close()
 
 
 def _ask(components: Components, args: argparse.Namespace) -> int:
@@ -229,19 +146,6 @@ def _serve(components: Components, args: argparse.Namespace) -> int:
     asyncio.run(
         serve(settings, args.host or settings.server.host, args.port or settings.server.port)
     )
-    return 0
-
-
-def _status(components: Components, args: argparse.Namespace) -> int:
-    store = components.store
-    collection = store.current_collection()
-    if collection is None:
-        print("nothing indexed yet: run `wikibot index PATH`")
-        return 0
-    print(f"index {store.alias} -> collection {collection}: {store.count()} chunks")
-    for name, count in sorted(store.sources().items()):
-        print(f"  source {name}: {count} chunks")
-    print(describe_last_run(components.settings.data_dir))
     return 0
 
 

@@ -12,12 +12,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.app import Components
+from bot.errors import ConfigurationError, SourceError
 from bot.index_runs import describe_last_run, record_run
 from bot.locks import HeldLock, LockHeldError
 from bot.redis_health import RedisUnavailableError
 from bot.shared_state import SharedState
-from connectors.folder import FolderConnector
-from indexing.pipeline import IndexSummary
+from connectors.base import Connector, FailedDocument
+from indexing.pipeline import IndexSummary, ProgressCallback
+from indexing.sync import combined
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ class Commands:
             documents = len(store.document_hashes(collection, [name]))
             lines.append(f"• source `{name}`: {documents} documents, {chunks} chunks")
         lines.append(describe_last_run(self.settings.data_dir))
+        lines.extend(state.describe() for state in self.components.sync_states.all())
         return "\n".join(lines)
 
     async def forget(self, caller: Caller) -> str:
@@ -89,41 +92,56 @@ class Commands:
             return "Sorry, only wikibot admins can run `reindex`. Ask your IT admin."
         full = "--full" in args
         names = [a for a in args if a != "--full"]
-        folders = self.settings.sources
-        if not folders:
-            return "No sources are configured (WIKIBOT_SOURCES), so there is nothing to reindex."
-        if names:
-            folders = [f for f in folders if f.name in names]
-            if not folders:
-                known = ", ".join(f.name for f in self.settings.sources)
-                return f"Unknown source {' '.join(names)}. Known sources: {known}"
+        try:
+            connectors = self.components.sources.connectors(names)
+        except ConfigurationError as exc:
+            return str(exc)
+        if not connectors:
+            return (
+                "No sources are configured (WIKIBOT_SOURCES_FILE or WIKIBOT_SOURCES), "
+                "so there is nothing to reindex."
+            )
         try:
             held = await self.state.reindex_lock.acquire(caller.display)
         except LockHeldError as exc:
             return f"Not started: {exc}"
         except RedisUnavailableError:
             return "Not started: the reindex lock is unavailable (Redis is down)."
-        job = asyncio.create_task(self._reindex(folders, full, held, caller, say))
+        job = asyncio.create_task(self._reindex(connectors, full, held, caller, say))
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
-        what = ", ".join(f.name for f in folders)
+        what = ", ".join(c.name for c in connectors)
         return f"Reindex of {what}{' (full rebuild)' if full else ''} started; progress follows."
 
     async def _reindex(
-        self, folders: list, full: bool, held: HeldLock, caller: Caller, say: Say
+        self, connectors: list[Connector], full: bool, held: HeldLock, caller: Caller, say: Say
     ) -> None:
         settings = self.settings
-        counts = {"read": 0, "chunks": 0}
-        connectors = [FolderConnector(f, limits=settings.folder_limits) for f in folders]
+        counts = {"read": 0, "chunks": 0, "done_read": 0, "done_chunks": 0}
+        listings = [getattr(c, "files", None) for c in connectors]
+        total = sum(len(f()) for f in listings if f) if all(listings) else "?"
 
         def progress(read: int, chunks: int) -> None:
-            counts.update(read=read, chunks=chunks)
+            counts.update(read=counts["done_read"] + read, chunks=counts["done_chunks"] + chunks)
+
+        def next_source(name: str) -> ProgressCallback:
+            counts.update(done_read=counts["read"], done_chunks=counts["chunks"])
+            return progress
 
         def work() -> IndexSummary:
-            total = sum(len(c.files()) for c in connectors)
-            counts["total"] = total
-            pipeline = self.components.index_pipeline()
-            return pipeline.run(connectors, full=full, progress=progress)
+            syncer = self.components.source_sync()
+            if full:
+                results = syncer.rebuild(connectors, progress=progress)
+            else:
+                results = syncer.run(connectors, mode="index", progress=next_source)
+            failed = [r for r in results if not r.ok]
+            if failed and len(failed) == len(results):
+                raise SourceError("; ".join(r.line() for r in failed))
+            summary = combined(results)
+            summary.failed.extend(
+                FailedDocument(r.name, r.name, f"whole source failed: {r.error}") for r in failed
+            )
+            return summary
 
         task = asyncio.ensure_future(asyncio.to_thread(work))
         try:
@@ -131,7 +149,6 @@ class Commands:
                 done, _ = await asyncio.wait({task}, timeout=settings.slack.progress_interval_s)
                 if done:
                     break
-                total = counts.get("total", "?")
                 await _quiet(
                     say(
                         f"Reindexing… {counts['read']}/{total} documents read, "

@@ -152,7 +152,9 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     hr: HRSettings = Field(default_factory=HRSettings)
     groups_file: Path | None = None  # YAML: group -> member user ids (document permissions)
-    sources: list[Path] = Field(default_factory=list)  # folders `/wikibot reindex` indexes
+    sources: list[Path] = Field(default_factory=list)  # folders to index (named after the folder)
+    sources_file: Path | None = None  # YAML list of named sources (connectors/sources_file.py)
+    sync_interval_s: int = Field(default=0, ge=0)  # background `sync` inside serve; 0 = off
 
     @field_validator("data_dir")
     @classmethod

@@ -101,6 +101,7 @@ class Viewer(BaseModel):
 
     user: str = ""
     groups: frozenset[str] = frozenset()
+    email: str = ""  # verified by the platform; matches sources that name people by email
 
     @property
     def public_only(self) -> bool:

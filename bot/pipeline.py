@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -19,6 +20,10 @@ from bot.memory import ConversationKey
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
 from bot.personal import IdentityLookup, PersonalAnswers, personal_fields
 from bot.shared_state import SharedState
+
+logger = logging.getLogger(__name__)
+
+EMAIL_TIMEOUT_S = 2.0
 
 TokenCallback = Callable[[str], None]
 
@@ -77,6 +82,18 @@ class QuestionPipeline:
             return admission
         return await self.answer(event)
 
+    async def with_email(self, viewer: Viewer, identity: IdentityLookup | None) -> Viewer:
+        """Add the asker's verified email (sources such as Confluence restrict pages to people
+        by email); without it, only their user id and groups count."""
+        if not viewer.user or identity is None:
+            return viewer
+        try:
+            email = await asyncio.wait_for(identity.email_of(viewer.user), EMAIL_TIMEOUT_S)
+        except Exception as exc:  # no email: fewer documents, never more
+            logger.info("no email for a viewer (%s)", type(exc).__name__)
+            return viewer
+        return viewer.model_copy(update={"email": email}) if email else viewer
+
     async def admit(self, event: ChatEvent) -> Reply | None:
         """First step, cheap (adapters call it before posting a placeholder): None for a
         duplicate delivery, a "rate_limited" Reply to send instead, or an "admitted" Reply."""
@@ -106,7 +123,8 @@ class QuestionPipeline:
         if fields:
             return await self.answer_personal(event, fields, identity, can_send_privately)
         history = await self.state.memory.history(key)
-        ask = functools.partial(self.engine.ask, event.text, history, viewer=self.viewer_for(event))
+        viewer = await self.with_email(self.viewer_for(event), identity)
+        ask = functools.partial(self.engine.ask, event.text, history, viewer=viewer)
         if on_token:
             ask = functools.partial(ask, on_token=on_token)
         # the engine is CPU-bound (embedding): keep the event loop free for other events
@@ -134,9 +152,8 @@ class QuestionPipeline:
         found = await self.personal.lookup(event.platform, event.user, fields, identity)
         policy: Answer | None = None
         if found.policy_query:
-            ask = functools.partial(
-                self.engine.ask, found.policy_query, [], viewer=self.viewer_for(event)
-            )
+            viewer = await self.with_email(self.viewer_for(event), identity)
+            ask = functools.partial(self.engine.ask, found.policy_query, [], viewer=viewer)
             policy = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
         rules = f"\n\nThe policy: {policy.text}" if policy and policy.answered else ""
         private = ""

@@ -17,6 +17,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot.app import Components
+from bot.background_sync import sync_forever
 from bot.commands import Commands
 from bot.config import Settings
 from bot.errors import ConfigurationError
@@ -54,7 +55,7 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
         admins=admins,
         executor=answering,
         groups=GroupDirectory.load(settings.groups_file),
-        personal=build_personal_answers(settings.hr),
+        personal=build_personal_answers(components.sources.hr_settings()),
     )
     commands = Commands(components, state)
     app = web.Application()
@@ -94,13 +95,23 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
         except Exception as exc:
             logger.warning("the answer engine is not ready yet: %s", exc)
 
+    background: set[asyncio.Task[None]] = set()
+
+    async def start_sync(app: web.Application) -> None:
+        if settings.sync_interval_s:
+            logger.info("background sync every %d s", settings.sync_interval_s)
+            background.add(
+                asyncio.create_task(sync_forever(components, state, settings.sync_interval_s))
+            )
+
     async def close(app: web.Application) -> None:
-        for job in [*commands.jobs, *teams.jobs]:
+        for job in [*commands.jobs, *teams.jobs, *background]:
             job.cancel()
         await state.close()
         answering.shutdown(wait=False, cancel_futures=True)
 
     app.on_startup.append(warm_up)
+    app.on_startup.append(start_sync)
     app.on_cleanup.append(close)
     return app
 

@@ -52,6 +52,7 @@ class SourceDocument(BaseModel):
     updated_at: datetime | None = None
     content_hash: str
     acl: DocumentACL = Field(default_factory=DocumentACL)
+    labels: list[str] = Field(default_factory=list)
     text: str
     sections: list[Section] = Field(default_factory=list)
 
@@ -84,6 +85,22 @@ class Connector(Protocol):
 
     def load(self) -> Iterator[ConnectorBatch]:
         """Yield every document of the source, in batches."""
+        ...
+
+
+@runtime_checkable
+class IncrementalConnector(Connector, Protocol):
+    """A source that can list what changed since a moment, and the ids it still holds (what
+    is not listed was deleted), so a sync reads only changed documents."""
+
+    full_refresh_every_s: int  # re-read everything this often (catches permission changes)
+
+    def poll(self, since: datetime) -> Iterator[ConnectorBatch]:
+        """Yield the documents modified since ``since``."""
+        ...
+
+    def list_ids(self) -> set[str]:
+        """The ids of every document the source holds now."""
         ...
 
 

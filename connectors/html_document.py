@@ -132,6 +132,8 @@ class _SectionCollector(HTMLParser):
             return
         if self.hidden_depth:
             return
+        if not any(tag == "pre" for tag, _ in self.stack):
+            data = data.replace("\r", " ").replace("\n", " ")  # source line breaks are spaces
         if self.heading is not None:
             self.heading[1].append(data)
         else:

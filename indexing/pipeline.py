@@ -15,8 +15,9 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from llama_index.core.schema import (
@@ -27,7 +28,13 @@ from llama_index.core.schema import (
     TextNode,
 )
 
-from connectors.base import Connector, FailedDocument, SourceDocument
+from connectors.base import (
+    Connector,
+    ConnectorBatch,
+    FailedDocument,
+    IncrementalConnector,
+    SourceDocument,
+)
 from indexing.chunking import chunk_document
 from indexing.embedding import Embedder
 from indexing.lock import IndexLock
@@ -137,34 +144,9 @@ class IndexPipeline:
             if current:
                 copied = store.copy_other_sources(current, target, names)
                 logger.info("carried %d chunks of other sources into %s", copied, target)
-        vector_store = store.vector_store(target)
         seen: set[str] = set()
-        read = 0
         for connector in connectors:
-            for batch in connector.load():
-                summary.failed.extend(batch.failed)
-                seen.update(f.id for f in batch.failed)
-                to_embed: list[SourceDocument] = []
-                for doc in batch.documents:
-                    seen.add(doc.id)
-                    previous = existing.get(doc.id)
-                    if previous == doc.content_hash:
-                        summary.unchanged += 1
-                        continue
-                    to_embed.append(doc)
-                    if previous is None:
-                        summary.new += 1
-                    else:
-                        summary.changed += 1
-                if to_embed:
-                    nodes = self._embed(to_embed, summary)
-                    vector_store.add(nodes)
-                    for doc in to_embed:
-                        if doc.id in existing:
-                            store.delete_stale_chunks(target, doc.id, doc.content_hash)
-                read += len(batch.documents) + len(batch.failed)
-                if progress:
-                    progress(read, summary.chunks_embedded)
+            self._apply(connector.load(), target, existing, summary, seen, progress)
         gone = sorted(set(existing) - seen)
         if gone:
             store.delete_documents(target, gone)
@@ -175,6 +157,79 @@ class IndexPipeline:
             if previous:
                 store.client.delete_collection(previous)
         return summary
+
+    def sync(
+        self,
+        connector: IncrementalConnector,
+        *,
+        since: datetime,
+        check_deletions: bool,
+        progress: ProgressCallback | None = None,
+    ) -> IndexSummary:
+        """Apply the changes one source reports since ``since`` to the current collection:
+        changed documents are re-embedded, and (with ``check_deletions``) documents the source
+        no longer lists are removed. Without an index yet, there is nothing to sync against:
+        use :meth:`run`."""
+        started = time.perf_counter()
+        lock = IndexLock(self.lock_path) if self.lock_path else contextlib.nullcontext()
+        try:
+            with lock:
+                store = self.store
+                current = store.current_collection()
+                if current is None:
+                    raise ValueError("nothing is indexed yet: run a full index first")
+                store.check_compatible(current)
+                existing = store.document_hashes(current, [connector.name])
+                present = connector.list_ids() if check_deletions else None
+                summary = IndexSummary()
+                seen: set[str] = set()
+                self._apply(connector.poll(since), current, existing, summary, seen, progress)
+                if present is not None:
+                    gone = sorted(set(existing) - present - seen)
+                    if gone:
+                        store.delete_documents(current, gone)
+                    summary.deleted = len(gone)
+                summary.chunks_total = store.count(current)
+        finally:
+            self.store.invalidate()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _apply(
+        self,
+        batches: Iterable[ConnectorBatch],
+        target: str,
+        existing: dict[str, str],
+        summary: IndexSummary,
+        seen: set[str],
+        progress: ProgressCallback | None,
+    ) -> None:
+        """Embed and write what is new or changed in ``batches``; count the rest."""
+        vector_store = self.store.vector_store(target)
+        for batch in batches:
+            summary.failed.extend(batch.failed)
+            seen.update(f.id for f in batch.failed)
+            to_embed: list[SourceDocument] = []
+            for doc in batch.documents:
+                seen.add(doc.id)
+                previous = existing.get(doc.id)
+                if previous == doc.content_hash:
+                    summary.unchanged += 1
+                    continue
+                to_embed.append(doc)
+                if previous is None:
+                    summary.new += 1
+                else:
+                    summary.changed += 1
+            if to_embed:
+                nodes = self._embed(to_embed, summary)
+                vector_store.add(nodes)
+                for doc in to_embed:
+                    if doc.id in existing:
+                        self.store.delete_stale_chunks(target, doc.id, doc.content_hash)
+            if progress:
+                read = summary.new + summary.changed + summary.unchanged + len(summary.failed)
+                progress(read, summary.chunks_embedded)
 
     def _embed(self, docs: list[SourceDocument], summary: IndexSummary) -> list[BaseNode]:
         nodes: list[BaseNode] = []
@@ -211,6 +266,7 @@ class IndexPipeline:
             "acl_public": doc.acl.public,
             "acl_users": doc.acl.users,
             "acl_groups": doc.acl.groups,
+            "labels": doc.labels,
             "embed_model": self.store.embed_model,
             "chunk_index": index,
         }

@@ -30,8 +30,9 @@ _PUBLIC_ONLY = qm.Filter(
 def acl_filter(viewer: Viewer) -> qm.Filter:
     """Chunks ``viewer`` may see: public ones, or shared with their user id or a group."""
     should: list[qm.Condition] = [_PUBLIC_ONLY.must[0]]  # type: ignore[index]
-    if viewer.user:
-        should.append(qm.FieldCondition(key="acl_users", match=qm.MatchAny(any=[viewer.user])))
+    people = [p for p in (viewer.user, viewer.email.lower()) if p]
+    if people:
+        should.append(qm.FieldCondition(key="acl_users", match=qm.MatchAny(any=people)))
     if viewer.groups:
         groups = sorted(viewer.groups)
         should.append(qm.FieldCondition(key="acl_groups", match=qm.MatchAny(any=groups)))

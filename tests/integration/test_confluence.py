@@ -213,3 +213,17 @@ def test_cli_sources_file_a_failing_source_does_not_stop_the_others(
     bad = run("sync")
     assert bad.returncode != 0
     assert f"sources file {sources}: source \"x\": type: unknown type 'ftp'" in bad.stderr
+
+
+async def test_background_sync_round_records_state_under_the_lock(
+    components: Components, stub: ConfluenceStub
+) -> None:
+    from bot.background_sync import sync_once
+    from bot.shared_state import build_shared_state
+
+    state = build_shared_state(components.settings.redis, components.settings.limits)
+    await sync_once(components, state, "test")
+    record = components.sync_states.get("wiki")
+    assert record is not None and record.outcome == "ok" and record.counts["new"] == 19
+    held = await state.reindex_lock.acquire("someone else")  # released after the round
+    await state.reindex_lock.release(held)

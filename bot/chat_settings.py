@@ -34,6 +34,11 @@ class ServerSettings(BaseModel):
     # questions answered at once; more wait their turn (CPU-bound without an LLM, mostly
     # waiting on the LLM with one: raise it then)
     answer_threads: int = Field(default=4, ge=1, le=256)
+    # how many replicas run (the Helm chart sets it): >1 needs QDRANT_URL and REDIS_URL
+    replicas: int = Field(default=1, ge=1)
+    production: bool = False  # refuse development-only settings (Teams dev mode)
+    shutdown_grace_s: float = Field(default=25.0, ge=0, le=600)  # SIGTERM: finish answers
+    log_format: Literal["json", "text"] = "json"
 
 
 class TeamsSettings(BaseModel):

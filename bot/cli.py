@@ -140,7 +140,7 @@ def _eval(components: Components, args: argparse.Namespace) -> int:
 
 
 def _serve(components: Components, args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from bot.serve_main import serve
 
     settings = components.settings
     asyncio.run(

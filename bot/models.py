@@ -45,6 +45,7 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     writer: str = "extractive"  # "llm", "extractive" or "extractive-fallback"
     standalone_question: str = ""  # the follow-up rewritten for retrieval, if it was
+    llm_tokens: dict[str, int] = Field(default_factory=dict)  # "prompt", "completion"
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``wikibot ask --json`` (see ARCHITECTURE.md)."""

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.groups import GroupDirectory
+from bot.inflight import InFlight
 from bot.memory import ConversationKey
+from bot.metrics import Metrics
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
 from bot.personal import IdentityLookup, PersonalAnswers, personal_fields
 from bot.shared_state import SharedState
@@ -46,6 +48,7 @@ class Reply:
     answer: Answer | None = None
     history: list[Turn] = field(default_factory=list)  # earlier turns of this conversation
     private_text: str = ""  # for the asker alone (their HR figures): ephemeral or DM only
+    personal: bool = False  # answered from the asker's HR record
 
 
 class QuestionPipeline:
@@ -58,9 +61,12 @@ class QuestionPipeline:
         executor: Executor | None = None,
         groups: GroupDirectory | None = None,
         personal: PersonalAnswers | None = None,
+        metrics: Metrics | None = None,
     ):
         self.engine = engine
         self.state = state
+        self.metrics = metrics or Metrics()
+        self.in_flight = InFlight()
         self.admins = admins or set()
         # the engine's own threads: the loop's default pool stays free for the small jobs
         # (DNS lookups of outgoing HTTP calls) that replies wait on
@@ -104,6 +110,7 @@ class QuestionPipeline:
         exempt = event.is_admin or event.user in self.admins
         decision = await self.state.limiter.check(event.workspace, event.user, exempt=exempt)
         if not decision.allowed:  # nothing else is done: no retrieval, no LLM, no memory
+            self.metrics.rejected(event.platform, "rate_limited")
             return Reply(kind="rate_limited", text=decision.message())
         return Reply(kind="admitted", text="")
 
@@ -118,6 +125,22 @@ class QuestionPipeline:
         """Second step, for an admitted event: memory -> engine -> memory.
         ``on_token`` is called from a worker thread with each streamed LLM token. Questions
         about the asker's own HR data go to :meth:`answer_personal`."""
+        try:
+            reply = await self._answer(event, on_token, identity, can_send_privately)
+        except Exception:
+            self.metrics.rejected(event.platform, "error")
+            raise
+        if reply.answer is not None:
+            self.metrics.answered(event.platform, reply.answer, personal=reply.personal)
+        return reply
+
+    async def _answer(
+        self,
+        event: ChatEvent,
+        on_token: TokenCallback | None,
+        identity: IdentityLookup | None,
+        can_send_privately: bool,
+    ) -> Reply:
         key = ConversationKey.of(event)
         fields = personal_fields(event.text) if self.personal else []
         if fields:
@@ -180,4 +203,4 @@ class QuestionPipeline:
             personal=event.is_dm,
         )
         await self.state.memory.append(ConversationKey.of(event), turn)
-        return Reply(kind="answer", text=text, answer=answer, private_text=private)
+        return Reply(kind="answer", text=text, answer=answer, private_text=private, personal=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,16 +23,22 @@ from bot.commands import Commands
 from bot.config import Settings
 from bot.errors import ConfigurationError
 from bot.groups import GroupDirectory
+from bot.json_logs import request_id
+from bot.metrics import Metrics
 from bot.models import PUBLIC
 from bot.personal import build_personal_answers
 from bot.pipeline import QuestionPipeline
+from bot.readiness import Readiness
+from bot.serve_checks import unsafe_settings
 from bot.shared_state import build_shared_state
 from bot.slack import SlackAdapter
-from bot.teams import TeamsAdapter, startup_problem
+from bot.teams import TeamsAdapter
 
 logger = logging.getLogger(__name__)
 SLACK_KEY = web.AppKey("slack", SlackAdapter)
 TEAMS_KEY = web.AppKey("teams", TeamsAdapter)
+READINESS_KEY = web.AppKey("readiness", Readiness)
+PIPELINE_KEY = web.AppKey("pipeline", QuestionPipeline)
 
 
 # these SDKs log whole request and response bodies (answers, HR figures) at DEBUG
@@ -42,9 +49,9 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
     for name in QUIET_SDK_LOGGERS:
         sdk_logger = logging.getLogger(name)
         sdk_logger.setLevel(max(sdk_logger.getEffectiveLevel(), logging.INFO))
-    problem = startup_problem(settings.teams)
-    if problem:
-        raise ConfigurationError(problem)
+    problems = unsafe_settings(settings)
+    if problems:
+        raise ConfigurationError("refusing to start:\n  " + "\n  ".join(problems))
     components = components or Components(settings)
     state = build_shared_state(settings.redis, settings.limits)
     admins = set(settings.limits.admins)
@@ -56,18 +63,27 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
         executor=answering,
         groups=GroupDirectory.load(settings.groups_file),
         personal=build_personal_answers(components.sources.hr_settings()),
+        metrics=Metrics(index_facts=lambda: _index_facts(components)),
     )
     commands = Commands(components, state)
-    app = web.Application()
+    readiness = Readiness(store=lambda: components.store, state=state, llm=settings.llm)
+    app = web.Application(middlewares=[_request_ids])
+    app[READINESS_KEY], app[PIPELINE_KEY] = readiness, pipeline
 
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
     async def readyz(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", **await state.readiness()})
+        status, body = await readiness.report()
+        return web.json_response(body, status=status)
+
+    async def metrics(request: web.Request) -> web.Response:
+        data = await asyncio.to_thread(pipeline.metrics.exposition)
+        return web.Response(body=data, content_type="text/plain", charset="utf-8")
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     if settings.slack.enabled:
         slack = SlackAdapter(settings.slack, pipeline, commands, state, admins)
         app[SLACK_KEY] = slack
@@ -128,28 +144,24 @@ class _LazyEngine:
         return self.components.engine.ask(question, history, on_token=on_token, viewer=viewer)
 
 
-async def serve(settings: Settings, host: str, port: int) -> None:
-    app = build_web_app(settings)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    print(
-        f"wikibot serving on http://{host}:{port} (/slack/events, /api/messages, /healthz, /readyz)"
-    )
-    socket_handler = None
-    slack = app.get(SLACK_KEY)
-    if slack is not None and settings.slack.app_token:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+@web.middleware
+async def _request_ids(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every log line of a request (and of the work it starts) carries its id."""
+    rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    request_id.set(rid)
+    response = await handler(request)
+    response.headers["X-Request-Id"] = rid
+    return response
 
-        socket_handler = AsyncSocketModeHandler(
-            slack.app, settings.slack.app_token.get_secret_value()
-        )
-        await socket_handler.connect_async()
-        print("Slack Socket Mode connected")
-    try:
-        await asyncio.Event().wait()
-    finally:
-        if socket_handler is not None:
-            await socket_handler.close_async()
-        await runner.cleanup()
+
+def _index_facts(components: Components) -> dict[str, object]:
+    """For /metrics: index size and each source's last sync (read at scrape time)."""
+    store = components.store
+    if store.current_collection() is None:
+        return {"documents": 0, "chunks": 0, "sources": []}
+    sources = [
+        (s.name, s.outcome, s.last_run_at.timestamp())
+        for s in components.sync_states.all()
+        if s.last_run_at is not None
+    ]
+    return {"documents": store.document_count(), "chunks": store.count(), "sources": sources}

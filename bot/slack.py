@@ -108,6 +108,10 @@ class SlackAdapter:
         )
 
     async def answer(self, body: dict[str, Any], event: dict[str, Any], *, thread: str) -> None:
+        async with self.pipeline.in_flight.track():  # a shutdown waits for it
+            await self._answer(body, event, thread=thread)
+
+    async def _answer(self, body: dict[str, Any], event: dict[str, Any], *, thread: str) -> None:
         chat_event = self.to_chat_event(body, event, thread)
         channel, thread_ts = chat_event.channel, thread or None
         if not chat_event.text:
@@ -213,6 +217,8 @@ class SlackAdapter:
         vote: Literal["up", "down"] = "up" if action["action_id"] == "feedback_up" else "down"
         user = body["user"]["id"]
         record = await self.state.feedback.vote(action.get("value", ""), user, vote)
+        if record:
+            self.pipeline.metrics.voted("slack", vote)
         text = "Thanks for the feedback!" if record else "Sorry, that answer is too old to rate."
         channel = (body.get("channel") or body.get("container") or {}).get("id") or body.get(
             "container", {}

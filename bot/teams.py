@@ -144,7 +144,8 @@ class TeamsAdapter:
         if is_command(words):
             await self.on_command(context, event, " ".join(words))
             return
-        await self.answer(context, event)
+        async with self.pipeline.in_flight.track():  # a shutdown waits for it
+            await self.answer(context, event)
 
     def to_chat_event(self, activity: Activity) -> ChatEvent:
         conversation, sender = activity.conversation, activity.from_property
@@ -260,6 +261,8 @@ class TeamsAdapter:
         vote: Literal["up", "down"] = "down" if value.get("vote") == "down" else "up"
         user = context.activity.from_property.aad_object_id or context.activity.from_property.id
         record = await self.state.feedback.vote(str(value.get(FEEDBACK_KEY)), user, vote)
+        if record:
+            self.pipeline.metrics.voted("teams", vote)
         if context.activity.conversation.conversation_type == "personal":
             text = (
                 "Thanks for the feedback!" if record else "Sorry, that answer is too old to rate."

@@ -280,6 +280,11 @@ class QdrantIndexStore:
     def count(self, collection: str | None = None) -> int:
         return self.client.count(collection or self.alias, exact=True).count
 
+    def document_count(self) -> int:
+        """Documents in the index (each has exactly one chunk number 0)."""
+        first = qm.Filter(must=[qm.FieldCondition(key="chunk_index", match=qm.MatchValue(value=0))])
+        return self.client.count(self.alias, count_filter=first, exact=True).count
+
     def sources(self) -> dict[str, int]:
         """source_name -> number of chunks, for status output."""
         counts: dict[str, int] = {}

@@ -69,6 +69,14 @@ def _handler(stub: StubLLM) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def do_GET(self) -> None:
+            payload = json.dumps({"object": "list", "data": [{"id": "stub", "object": "model"}]})
+            self.send_response(200 if self.path.endswith("/models") else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload.encode())
+
         def log_message(self, *args: Any) -> None:
             pass
 

@@ -57,7 +57,10 @@ class GenerativeAnswerer:
         blocks = [source_block(n, c.title, c.section, c.text) for n, c in enumerate(sources, 1)]
         started = time.perf_counter()
         try:
-            reply = self.llm.complete(answer_messages(question, blocks), on_token=on_token)
+            usage: dict[str, int] = {}
+            reply = self.llm.complete(
+                answer_messages(question, blocks), on_token=on_token, usage=usage
+            )
         except LLMError:
             extractive.text = f"{FALLBACK_NOTE}\n{extractive.text}"
             extractive.writer = "extractive-fallback"
@@ -91,6 +94,7 @@ class GenerativeAnswerer:
                 )
         answer.writer = "llm"
         answer.timings_ms["llm"] = llm_ms
+        answer.llm_tokens = usage
         return answer
 
 

@@ -33,6 +33,7 @@ class LLMClient(Protocol):
         *,
         on_token: TokenCallback | None = None,
         max_tokens: int | None = None,
+        usage: dict[str, int] | None = None,
     ) -> str: ...
 
 
@@ -54,7 +55,11 @@ class OpenAIChatClient:
         *,
         on_token: TokenCallback | None = None,
         max_tokens: int | None = None,
+        usage: dict[str, int] | None = None,
     ) -> str:
+        """The reply; ``usage`` (if given) receives the prompt/completion token counts the
+        server reports (when streaming without a usage report: completion = chunks seen)."""
+        usage = {} if usage is None else usage
         started = time.perf_counter()
         self.last_first_token_s = None
         try:
@@ -66,6 +71,9 @@ class OpenAIChatClient:
                     temperature=self.settings.temperature,
                 )
                 self.last_first_token_s = time.perf_counter() - started
+                if response.usage:
+                    usage["prompt"] = response.usage.prompt_tokens
+                    usage["completion"] = response.usage.completion_tokens
                 return response.choices[0].message.content or ""
             parts: list[str] = []
             stream = self.client.chat.completions.create(
@@ -76,6 +84,9 @@ class OpenAIChatClient:
                 stream=True,
             )
             for event in cast(Iterable[ChatCompletionChunk], stream):
+                if event.usage:
+                    usage["prompt"] = event.usage.prompt_tokens
+                    usage["completion"] = event.usage.completion_tokens
                 if not event.choices:
                     continue
                 delta = event.choices[0].delta.content or ""
@@ -84,6 +95,7 @@ class OpenAIChatClient:
                         self.last_first_token_s = time.perf_counter() - started
                     parts.append(delta)
                     on_token(delta)
+            usage.setdefault("completion", len(parts))
             return "".join(parts)
         except openai.OpenAIError as exc:
             logger.warning("LLM call failed: %s", type(exc).__name__)

@@ -228,7 +228,24 @@ async def test_retries_are_answered_once(bot: Bot) -> None:
     assert len(bot.api.of("chat.update")) == 1
 
 
+async def metrics(bot: Bot) -> dict[str, float]:
+    """GET /metrics, as {"name{labels}": value}."""
+    async with bot.session.get(f"{bot.url}/metrics") as response:
+        assert response.status == 200
+        text = await response.text()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            values[name] = float(value)
+    return values
+
+
 async def test_feedback_is_stored_and_acknowledged_to_the_clicker_only(bot: Bot) -> None:
+    answered = 'wikibot_questions_total{outcome="answered",platform="slack"}'
+    before = await metrics(bot)
+    assert before[answered] == 0 and before["wikibot_index_documents"] == 24
+    assert before["wikibot_index_chunks"] > 24
     await bot.event(mention("How many vacation days do I get per year?"), "Efb")
     final = (await bot.api.wait_for("chat.update"))[-1]
     button = next(b for b in final["blocks"] if b["type"] == "actions")["elements"][1]
@@ -263,6 +280,12 @@ async def test_feedback_is_stored_and_acknowledged_to_the_clicker_only(bot: Bot)
     assert vote["vote"] == "down" and vote["user"] == "UBOB"
     assert vote["question"] == "How many vacation days do I get per year?"
     assert "people:time-off/vacation.md" in " ".join(vote["cited_doc_ids"]) or vote["cited_doc_ids"]
+    after = await metrics(bot)  # the counters moved with the question and the vote
+    assert after[answered] == 1
+    assert after['wikibot_feedback_total{platform="slack",vote="down"}'] == 1
+    assert after['wikibot_answer_seconds_count{platform="slack"}'] == 1
+    assert after["wikibot_retrieval_seconds_count"] == 1
+    assert after['wikibot_answer_seconds_bucket{le="60.0",platform="slack"}'] == 1
 
 
 async def bot_votes(bot: Bot) -> list[dict[str, Any]]:

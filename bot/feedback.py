@@ -8,6 +8,7 @@ Redis, in-process lists (lost on restart; logged at start-up like the other stat
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from typing import Any, Literal, Protocol
@@ -15,6 +16,9 @@ from typing import Any, Literal, Protocol
 from redis.asyncio import Redis
 
 from bot.models import Answer
+from bot.redis_health import RedisHealth, RedisUnavailableError
+
+logger = logging.getLogger(__name__)
 
 ANSWER_TTL_S = 30 * 24 * 3600
 FEEDBACK_KEY = "wikibot:feedback"
@@ -82,23 +86,67 @@ class InProcessFeedbackStore:
 
 
 class RedisFeedbackStore:
-    def __init__(self, client: Redis) -> None:
-        self.client = client
+    """Redis-backed; while Redis is down (see bot/redis_health.py) answers are remembered in
+    this process so their buttons still work, and votes wait in a queue that the first vote
+    after the outage writes to Redis: an outage never loses a vote (unless the process dies)."""
+
+    def __init__(self, client: Redis, health: RedisHealth) -> None:
+        self.client, self.health = client, health
+        self.local = InProcessFeedbackStore()
+        self.pending: list[dict[str, Any]] = []  # votes waiting for Redis
 
     async def remember(self, record: dict[str, Any]) -> str:
         feedback_id = uuid.uuid4().hex
-        await self.client.set(f"wikibot:answer:{feedback_id}", json.dumps(record), ex=ANSWER_TTL_S)
+        data = json.dumps(record)
+        try:
+            await self.health.run(
+                lambda: self.client.set(f"wikibot:answer:{feedback_id}", data, ex=ANSWER_TTL_S)
+            )
+        except RedisUnavailableError:
+            self.local.answers[feedback_id] = record
         return feedback_id
 
     async def vote(
         self, feedback_id: str, user: str, vote: Literal["up", "down"]
     ) -> dict[str, Any] | None:
-        raw = await self.client.get(f"wikibot:answer:{feedback_id}")
+        local = self.local.answers.get(feedback_id)
+        try:
+            raw: str | bytes | None = json.dumps(local) if local else None
+            if raw is None:
+                raw = await self.health.run(
+                    lambda: self.client.get(f"wikibot:answer:{feedback_id}")
+                )
+        except RedisUnavailableError:
+            record = vote_record({"answer_pending": True}, feedback_id, user, vote)
+            self.pending.append(record)
+            logger.warning("Redis is down: a feedback vote is queued in this process")
+            return record
         if raw is None:
             return None
         record = vote_record(json.loads(raw), feedback_id, user, vote)
-        await self.client.rpush(FEEDBACK_KEY, json.dumps(record))
+        try:
+            await self._write([*await self._complete(self.pending), record])
+            self.pending.clear()
+        except RedisUnavailableError:
+            self.pending.append(record)
         return record
 
+    async def _complete(self, votes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Queued votes get their answer's record, now that Redis answers again."""
+        done = []
+        for vote in votes:
+            if vote.pop("answer_pending", False):
+                key = f"wikibot:answer:{vote['feedback_id']}"
+                stored = await self.health.run(lambda key=key: self.client.get(key))  # type: ignore[misc]
+                vote = {**(json.loads(stored) if stored else {}), **vote}
+            done.append(vote)
+        return done
+
+    async def _write(self, records: list[dict[str, Any]]) -> None:
+        await self.health.run(
+            lambda: self.client.rpush(FEEDBACK_KEY, *(json.dumps(r) for r in records))
+        )
+
     async def votes(self) -> list[dict[str, Any]]:
-        return [json.loads(raw) for raw in await self.client.lrange(FEEDBACK_KEY, 0, -1)]
+        raw = await self.health.run(lambda: self.client.lrange(FEEDBACK_KEY, 0, -1))
+        return [json.loads(r) for r in raw]

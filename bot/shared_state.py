@@ -77,7 +77,7 @@ def build_shared_state(redis: RedisSettings, limits: LimitSettings) -> SharedSta
         ),
         dedupe=RedisDeduplicator(client, health, ttl_s=redis.dedupe_ttl_s),
         reindex_lock=RedisReindexLock(client, health, ttl_s=redis.reindex_lock_ttl_s),
-        feedback=RedisFeedbackStore(client),
+        feedback=RedisFeedbackStore(client, health),
         health=health,
         client=client,
     )

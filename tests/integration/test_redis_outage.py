@@ -114,3 +114,32 @@ async def test_without_redis_url_state_is_in_process(caplog: pytest.LogCaptureFi
     assert (await pipeline.handle(_event("a", "1"))).kind == "answer"  # type: ignore[union-attr]
     assert (await pipeline.handle(_event("b", "2"))).kind == "rate_limited"  # type: ignore[union-attr]
     assert await pipeline.handle(_event("a", "1")) is None
+
+
+async def test_feedback_survives_an_outage_and_votes_are_written_after(redis_server: Any) -> None:
+    """The load test found this: an answer's feedback record went straight to Redis, so during
+    an outage the answer itself was never delivered."""
+    state = build_shared_state(
+        RedisSettings(url=redis_server.url, socket_timeout_s=0.2, retry_interval_s=0.1),
+        LimitSettings(),
+    )
+    try:
+        before = await state.feedback.remember({"question": "before the outage"})
+        redis_server.stop()
+        during = await state.feedback.remember({"question": "during the outage"})  # no raise
+        assert await state.feedback.vote(during, "U1", "up") is not None  # kept in-process
+        assert await state.feedback.vote(before, "U2", "down") is not None  # queued
+        redis_server.start()  # same port, empty data
+        await state.feedback.remember({"question": "x"})  # Redis is back
+        await asyncio.sleep(0.15)
+        after = await state.feedback.remember({"question": "after"})
+        await state.feedback.vote(after, "U3", "up")
+        votes = await state.feedback.votes()
+        assert [(v["user"], v["vote"]) for v in votes] == [
+            ("U1", "up"),
+            ("U2", "down"),
+            ("U3", "up"),
+        ]
+        assert votes[0]["question"] == "during the outage" and votes[2]["question"] == "after"
+    finally:
+        await state.close()

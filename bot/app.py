@@ -44,6 +44,7 @@ class Components:
             dimension=self.embedder.dimension,
             embed_model=self.embedder.model_name,
             local=not self.settings.qdrant.url,
+            replication_factor=self.settings.qdrant.replication_factor,
         )
 
     def index_pipeline(self, *, caller_holds_lock: bool = False) -> IndexPipeline:

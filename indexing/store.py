@@ -37,6 +37,7 @@ class QdrantConfig(BaseModel):
     api_key: SecretStr | None = None
     collection: str = "wikibot"
     timeout_s: float = 10.0
+    replication_factor: int = 1  # copies of each shard on a Qdrant cluster (>= 2 for HA)
 
 
 class StoreBusyError(RuntimeError):
@@ -97,9 +98,11 @@ class QdrantIndexStore:
         dimension: int,
         embed_model: str,
         local: bool = False,
+        replication_factor: int = 1,
     ) -> None:
         self.client = client
         self.local = local
+        self.replication_factor = replication_factor
         self._all_public: bool | None = None
         self.alias = alias
         self.dimension = dimension
@@ -121,6 +124,7 @@ class QdrantIndexStore:
                 DENSE_VECTOR: qm.VectorParams(size=self.dimension, distance=qm.Distance.COSINE)
             },
             sparse_vectors_config={SPARSE_VECTOR: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+            replication_factor=None if self.local else self.replication_factor,
         )
         with warnings.catch_warnings():  # local mode warns that indexes do nothing there
             warnings.simplefilter("ignore", UserWarning)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from bot.app import Components
 from bot.cli_index import add_parsers, index_command, status_command, sync_command
+from bot.cli_learning import add_parsers as add_learning_parsers
+from bot.cli_learning import feedback_command, finetune_command, report_command
 from bot.config import load_settings
 from bot.errors import report
 from bot.evaluation import evaluate, load_qa
@@ -49,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="retrieval and answer metrics over a qa.jsonl file")
     ev.add_argument("qa", type=Path, metavar="QA.jsonl")
     ev.add_argument("--json", action="store_true", help="print the metrics and rows as JSON")
+    ev.add_argument(
+        "--min-hit",
+        type=float,
+        metavar="RATE",
+        help="gate: exit 3 if the gold source is retrieved for fewer answerable questions",
+    )
+    ev.add_argument(
+        "--min-decline",
+        type=float,
+        metavar="RATE",
+        help="gate: exit 3 if fewer unanswerable questions are declined",
+    )
+    add_learning_parsers(sub)
 
     serve = sub.add_parser("serve", help="the HTTP server: Slack events, /healthz, /readyz")
     serve.add_argument("--host", default=None, help="default WIKIBOT_SERVER__HOST or 127.0.0.1")
@@ -74,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler = {"index": index_command, "sync": sync_command, "status": status_command}
         handler.update(ask=_ask, chat=_chat, eval=_eval, serve=_serve)
+        handler.update(feedback=feedback_command, report=report_command)
+        handler["finetune"] = finetune_command
         return handler[args.command](components, args)
     except KeyboardInterrupt:
         print("wikibot: interrupted", file=sys.stderr)
@@ -115,7 +132,7 @@ def _ask(components: Components, args: argparse.Namespace) -> int:
 
 def _chat(components: Components, args: argparse.Namespace) -> int:
     settings = components.settings
-    state = build_shared_state(settings.redis, settings.limits)
+    state = build_shared_state(settings.redis, settings.limits, settings.log)
     pipeline = QuestionPipeline(
         engine=components.engine, state=state, admins=set(settings.limits.admins)
     )
@@ -136,6 +153,17 @@ def _eval(components: Components, args: argparse.Namespace) -> int:
             )
             print(f"{mark} {row['id']}: {row['question']}  cited={row['cited']}")
         print(json.dumps(metrics, indent=2))
+    failed = [
+        f"{name} {metrics[name]} < {minimum}"
+        for name, minimum in (
+            ("retrieved_gold", args.min_hit),
+            ("declined_unanswerable", args.min_decline),
+        )
+        if minimum is not None and metrics[name] < minimum
+    ]
+    if failed:  # CI or a CronJob blocks a bad index or configuration on this
+        print(f"wikibot: below the gate: {'; '.join(failed)}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -114,6 +114,15 @@ class HRSettings(BaseModel):
         return bool(self.export_path or self.api_url)
 
 
+class LogSettings(BaseModel):
+    """The question log (Redis stream wikibot:log) behind feedback export, report, finetune."""
+
+    max_entries: int = Field(default=100_000, ge=100)
+    retention_days: int = Field(default=180, ge=1)
+    user_salt: SecretStr = SecretStr("")  # set it: user ids are stored as salted hashes
+    model: str = ""  # filled from the LLM settings
+
+
 class ChunkingSettings(BaseModel):
     max_tokens: int = Field(default=200, ge=32, le=512)
     overlap_tokens: int = Field(default=40, ge=0, le=256)
@@ -151,6 +160,7 @@ class Settings(BaseSettings):
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     hr: HRSettings = Field(default_factory=HRSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
     groups_file: Path | None = None  # YAML: group -> member user ids (document permissions)
     sources: list[Path] = Field(default_factory=list)  # folders to index (named after the folder)
     sources_file: Path | None = None  # YAML list of named sources (connectors/sources_file.py)
@@ -176,6 +186,7 @@ class Settings(BaseSettings):
             if value is not None and not valid(value):
                 expected = "redis://host:port/db" if section == "redis" else "http(s)://host[:port]"
                 raise ValueError(f"{env} is not a URL: {redact_url(value)!r} (expected {expected})")
+        self.log.model = self.llm.model
         if self.hr.api_url and not self.hr.api_key:
             raise ValueError("WIKIBOT_HR__API_URL is set: also set WIKIBOT_HR__API_KEY")
         if self.llm.enabled and not (self.llm.base_url or self.llm.api_key):

@@ -16,26 +16,72 @@ from typing import Any, Literal, Protocol
 from redis.asyncio import Redis
 
 from bot.models import Answer
+from bot.question_log import (
+    InProcessQuestionLog,
+    QuestionLog,
+    answer_entry,
+    hash_user,
+    vote_entry,
+)
 from bot.redis_health import RedisHealth, RedisUnavailableError
 
 logger = logging.getLogger(__name__)
 
 ANSWER_TTL_S = 30 * 24 * 3600
 FEEDBACK_KEY = "wikibot:feedback"
+PERSONAL_TEXT = "(a personal HR answer: its text is not stored)"
 
 
-def answer_record(answer: Answer, *, platform: str, workspace: str, user: str) -> dict[str, Any]:
-    return {
+def answer_record(
+    answer: Answer, *, platform: str, workspace: str, user: str, personal: bool = False
+) -> dict[str, Any]:
+    """What is kept for the answer's 👍/👎 buttons; plus, under ``"log"``, its question-log
+    entry (none for a personal HR answer, whose text is not kept either)."""
+    record = {
         "platform": platform,
         "workspace": workspace,
         "asked_by": user,
         "question": answer.question,
-        "answer": answer.text,
+        "answer": PERSONAL_TEXT if personal else answer.text,
         "answered": answer.answered,
         "cited_doc_ids": [c.doc_id for c in answer.citations],
         "writer": answer.writer,
         "at": time.time(),
+        "personal": personal,
     }
+    if not personal:
+        record["log"] = answer_entry(
+            answer, answer_id="", platform=platform, user_hash="", model=""
+        )
+    return record
+
+
+class _Logging:
+    """Feeds the question log: answers when they are remembered, votes when cast."""
+
+    def __init__(self, log: QuestionLog, *, salt: str, model: str) -> None:
+        self.log, self.salt, self.model = log, salt, model
+
+    async def log_answer(self, record: dict[str, Any], answer_id: str) -> dict[str, Any]:
+        entry = record.pop("log", None)
+        if entry is not None:
+            user = hash_user(record["platform"], record["asked_by"], self.salt)
+            model = self.model if entry["writer"] == "llm" else "extractive"
+            await self.log.append({**entry, "id": answer_id, "user": user, "model": model})
+        return record
+
+    async def log_vote(self, record: dict[str, Any], user: str, vote: str) -> None:
+        if record.get("personal"):
+            return
+        platform = record.get("platform", "")
+        await self.log.append(
+            vote_entry(
+                record["feedback_id"],
+                platform=platform,
+                user_hash=hash_user(platform, user, self.salt),
+                vote=vote,
+            )
+        )
 
 
 def vote_record(
@@ -61,14 +107,15 @@ class FeedbackStore(Protocol):
     async def votes(self) -> list[dict[str, Any]]: ...
 
 
-class InProcessFeedbackStore:
-    def __init__(self) -> None:
+class InProcessFeedbackStore(_Logging):
+    def __init__(self, log: QuestionLog | None = None, *, salt: str = "", model: str = "") -> None:
+        super().__init__(log or InProcessQuestionLog(), salt=salt, model=model)
         self.answers: dict[str, dict[str, Any]] = {}
         self.records: list[dict[str, Any]] = []
 
     async def remember(self, record: dict[str, Any]) -> str:
         feedback_id = uuid.uuid4().hex
-        self.answers[feedback_id] = record
+        self.answers[feedback_id] = await self.log_answer(dict(record), feedback_id)
         return feedback_id
 
     async def vote(
@@ -79,24 +126,29 @@ class InProcessFeedbackStore:
             return None
         record = vote_record(answer, feedback_id, user, vote)
         self.records.append(record)
+        await self.log_vote(record, user, vote)
         return record
 
     async def votes(self) -> list[dict[str, Any]]:
         return list(self.records)
 
 
-class RedisFeedbackStore:
+class RedisFeedbackStore(_Logging):
     """Redis-backed; while Redis is down (see bot/redis_health.py) answers are remembered in
     this process so their buttons still work, and votes wait in a queue that the first vote
     after the outage writes to Redis: an outage never loses a vote (unless the process dies)."""
 
-    def __init__(self, client: Redis, health: RedisHealth) -> None:
+    def __init__(
+        self, client: Redis, health: RedisHealth, log: QuestionLog, *, salt: str, model: str
+    ) -> None:
+        super().__init__(log, salt=salt, model=model)
         self.client, self.health = client, health
-        self.local = InProcessFeedbackStore()
+        self.local = InProcessFeedbackStore(log, salt=salt, model=model)
         self.pending: list[dict[str, Any]] = []  # votes waiting for Redis
 
     async def remember(self, record: dict[str, Any]) -> str:
         feedback_id = uuid.uuid4().hex
+        record = await self.log_answer(dict(record), feedback_id)
         data = json.dumps(record)
         try:
             await self.health.run(
@@ -124,9 +176,13 @@ class RedisFeedbackStore:
         if raw is None:
             return None
         record = vote_record(json.loads(raw), feedback_id, user, vote)
+        await self.log_vote(record, user, vote)
         try:
-            await self._write([*await self._complete(self.pending), record])
+            queued = await self._complete(self.pending)
+            await self._write([*queued, record])
             self.pending.clear()
+            for late in queued:
+                await self.log_vote(late, late["user"], late["vote"])
         except RedisUnavailableError:
             self.pending.append(record)
         return record

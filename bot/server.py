@@ -53,7 +53,7 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
     if problems:
         raise ConfigurationError("refusing to start:\n  " + "\n  ".join(problems))
     components = components or Components(settings)
-    state = build_shared_state(settings.redis, settings.limits)
+    state = build_shared_state(settings.redis, settings.limits, settings.log)
     admins = set(settings.limits.admins)
     answering = ThreadPoolExecutor(settings.server.answer_threads, thread_name_prefix="answer")
     pipeline = QuestionPipeline(

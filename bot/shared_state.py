@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.config import LimitSettings, RedisSettings, redact_url
+from bot.config import LimitSettings, LogSettings, RedisSettings, redact_url
 from bot.dedupe import EventDeduplicator, InProcessDeduplicator, RedisDeduplicator
 from bot.feedback import FeedbackStore, InProcessFeedbackStore, RedisFeedbackStore
 from bot.locks import InProcessReindexLock, RedisReindexLock, ReindexLock
 from bot.memory import ConversationMemory, InProcessMemory, RedisMemory
+from bot.question_log import InProcessQuestionLog, QuestionLog, RedisQuestionLog
 from bot.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from bot.redis_health import RedisHealth
 
@@ -27,6 +28,7 @@ class SharedState:
     dedupe: EventDeduplicator
     reindex_lock: ReindexLock
     feedback: FeedbackStore
+    question_log: QuestionLog
     health: RedisHealth | None = None
     client: Redis | None = None
 
@@ -41,8 +43,13 @@ class SharedState:
             await self.client.aclose()
 
 
-def build_shared_state(redis: RedisSettings, limits: LimitSettings) -> SharedState:
+def build_shared_state(
+    redis: RedisSettings, limits: LimitSettings, log: LogSettings | None = None
+) -> SharedState:
+    log = log or LogSettings()
+    salt, model = log.user_salt.get_secret_value(), log.model
     if not redis.url:
+        question_log: QuestionLog = InProcessQuestionLog(log.max_entries)
         logger.info(
             "REDIS_URL is not set: memory, rate limits, dedupe and the reindex lock are "
             "in-process (fine for one process; set REDIS_URL to run several replicas)"
@@ -56,7 +63,8 @@ def build_shared_state(redis: RedisSettings, limits: LimitSettings) -> SharedSta
             ),
             dedupe=InProcessDeduplicator(ttl_s=redis.dedupe_ttl_s),
             reindex_lock=InProcessReindexLock(ttl_s=redis.reindex_lock_ttl_s),
-            feedback=InProcessFeedbackStore(),
+            feedback=InProcessFeedbackStore(question_log, salt=salt, model=model),
+            question_log=question_log,
         )
     client = Redis.from_url(
         redis.url,
@@ -65,6 +73,9 @@ def build_shared_state(redis: RedisSettings, limits: LimitSettings) -> SharedSta
         decode_responses=True,
     )
     health = RedisHealth(client, retry_interval_s=redis.retry_interval_s)
+    question_log = RedisQuestionLog(
+        client, health, max_entries=log.max_entries, retention_days=log.retention_days
+    )
     logger.info("shared state in Redis at %s", redact_url(redis.url))
     return SharedState(
         memory=RedisMemory(client, health, turns=redis.memory_turns, ttl_s=redis.memory_ttl_s),
@@ -77,7 +88,8 @@ def build_shared_state(redis: RedisSettings, limits: LimitSettings) -> SharedSta
         ),
         dedupe=RedisDeduplicator(client, health, ttl_s=redis.dedupe_ttl_s),
         reindex_lock=RedisReindexLock(client, health, ttl_s=redis.reindex_lock_ttl_s),
-        feedback=RedisFeedbackStore(client, health),
+        feedback=RedisFeedbackStore(client, health, question_log, salt=salt, model=model),
+        question_log=question_log,
         health=health,
         client=client,
     )

@@ -152,7 +152,11 @@ class SlackAdapter:
         assert reply.answer is not None
         feedback_id = await self.state.feedback.remember(
             answer_record(
-                reply.answer, platform="slack", workspace=chat_event.workspace, user=chat_event.user
+                reply.answer,
+                platform="slack",
+                workspace=chat_event.workspace,
+                user=chat_event.user,
+                personal=reply.personal,
             )
         )
         messages = slack_answer_messages(reply.answer, feedback_id=feedback_id)

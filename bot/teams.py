@@ -194,7 +194,11 @@ class TeamsAdapter:
         assert reply.answer is not None
         feedback_id = await self.state.feedback.remember(
             answer_record(
-                reply.answer, platform="teams", workspace=event.workspace, user=event.user
+                reply.answer,
+                platform="teams",
+                workspace=event.workspace,
+                user=event.user,
+                personal=reply.personal,
             )
         )
         messages = [

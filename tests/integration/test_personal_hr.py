@@ -254,6 +254,11 @@ async def test_in_a_channel_the_figure_goes_privately(
     for key in await client.keys("wikibot:mem:*"):
         if ":dm:" not in key:
             assert "17.5" not in json.dumps(await client.lrange(key, 0, -1)), key
+    # personal answers never reach the question log, nor the stored feedback records
+    log = [json.loads(f["json"]) for _, f in await client.xrange("wikibot:log")]
+    assert not [e for e in log if "balance" in e.get("question", "") or "left" in e["question"]]
+    for key in await client.keys("wikibot:answer:*"):
+        assert "17.5" not in (await client.get(key) or ""), key
     await client.aclose()
     assert "17.5" not in caplog.text and "alice@example.com" not in caplog.text
     assert "personal lookup" in caplog.text  # the audit line, without values

@@ -280,6 +280,15 @@ async def test_feedback_is_stored_and_acknowledged_to_the_clicker_only(bot: Bot)
     assert vote["vote"] == "down" and vote["user"] == "UBOB"
     assert vote["question"] == "How many vacation days do I get per year?"
     assert "people:time-off/vacation.md" in " ".join(vote["cited_doc_ids"]) or vote["cited_doc_ids"]
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(str(bot.components.settings.redis.url), decode_responses=True)
+    log = [json.loads(f["json"]) for _, f in await client.xrange("wikibot:log")]
+    await client.aclose()
+    assert [e["kind"] for e in log] == ["answer", "vote"]  # the durable question log
+    assert log[0]["platform"] == "slack" and log[0]["answered"] and log[0]["retrieved"]
+    assert log[1]["id"] == log[0]["id"] and log[1]["vote"] == "down"
+    assert "UBOB" not in json.dumps(log) and "UALICE" not in json.dumps(log)  # hashed
     after = await metrics(bot)  # the counters moved with the question and the vote
     assert after[answered] == 1
     assert after['wikibot_feedback_total{platform="slack",vote="down"}'] == 1

@@ -212,9 +212,16 @@ async def test_feedback_is_stored(bot: TeamsBot) -> None:
     assert url
     client = Redis.from_url(url, decode_responses=True)
     votes = [json.loads(v) for v in await client.lrange("wikibot:feedback", 0, -1)]
+    log = [json.loads(f["json"]) for _, f in await client.xrange("wikibot:log")]
     await client.aclose()
     assert len(votes) == 1 and votes[0]["vote"] == "down" and votes[0]["user"] == "aad-bob"
     assert votes[0]["question"] == QUESTION and votes[0]["cited_doc_ids"]
+    # the durable question log: the answer (with what was retrieved) and the vote
+    answer, vote = log
+    assert answer["kind"] == "answer" and answer["platform"] == "teams"
+    assert answer["question"] == QUESTION and answer["retrieved"] and answer["cited_chunk_ids"]
+    assert vote == {**vote, "kind": "vote", "id": answer["id"], "vote": "down"}
+    assert "aad-bob" not in json.dumps(log) and "aad-alice" not in json.dumps(log)  # hashed
 
 
 async def test_admin_commands(bot: TeamsBot) -> None:

@@ -1,0 +1,52 @@
+"""Reads of the index for reports and exports (not the answer path): the documents it holds,
+and chunk texts by id for fine-tuning data (public chunks only: training data is seen by
+everyone who uses the tuned model)."""
+
+from __future__ import annotations
+
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from qdrant_client.http import models as qm
+
+from indexing.store import QdrantIndexStore
+
+
+def indexed_documents(store: QdrantIndexStore) -> dict[str, dict[str, str]]:
+    """doc id -> {"title", "source", "updated_at"} of every document in the index."""
+    if store.current_collection() is None:
+        return {}
+    first = qm.Filter(must=[qm.FieldCondition(key="chunk_index", match=qm.MatchValue(value=0))])
+    documents = {}
+    offset = None
+    while True:
+        points, offset = store.client.scroll(
+            store.alias,
+            scroll_filter=first,
+            limit=512,
+            offset=offset,
+            with_payload=["doc_id", "ref_doc_id", "title", "source", "updated_at"],
+        )
+        for point in points:
+            payload = point.payload or {}
+            doc = str(payload.get("ref_doc_id") or payload.get("doc_id") or "")
+            if doc:
+                documents[doc] = {
+                    "title": str(payload.get("title", "")),
+                    "source": str(payload.get("source", "")),
+                    "updated_at": str(payload.get("updated_at", "")),
+                }
+        if offset is None:
+            return documents
+
+
+def public_chunks(store: QdrantIndexStore, chunk_ids: list[str]) -> dict[str, dict[str, str]]:
+    """chunk id -> {"title", "text"} for the ids still in the index and readable by all."""
+    if not chunk_ids or store.current_collection() is None:
+        return {}
+    found = {}
+    for point in store.client.retrieve(store.alias, list(dict.fromkeys(chunk_ids))):
+        payload = point.payload or {}
+        if not payload.get("acl_public", True):
+            continue
+        node = metadata_dict_to_node(payload)
+        found[str(point.id)] = {"title": str(payload.get("title", "")), "text": node.get_content()}
+    return found

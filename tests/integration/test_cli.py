@@ -168,6 +168,11 @@ def test_18f_handbook_acceptance(env: dict[str, str], corpora: Path) -> None:
     assert "pages/travel-and-leave/leave.md" in sources
     assert all((corpus / s).is_file() for s in sources)  # relative to the indexed folder
     assert "4 hours per pay period" in answer["answer"]
+    # the evaluation gate passes on the dev set (a broken index fails it:
+    # tests/integration/test_learning_loop.py)
+    gate = ["eval", str(corpus / "qa.jsonl"), "--min-hit", "0.9", "--min-decline", "1.0"]
+    gated = run(gate, env)
+    assert gated.returncode == 0, gated.stdout + gated.stderr
 
 
 def test_index_with_redis_takes_the_shared_reindex_lock(env: dict[str, str], redis_server) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,21 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = Path(os.environ.get("WIKIBOT_SHARED_DIR", REPO.parent / "shared")) / "corpora"
+# questions the demo handbook answers, for the chat benchmarks
+DEMO_QUESTIONS = [
+    "How many vacation days do I get per year?",
+    "When do I need a doctor's note for sick leave?",
+    "Can I carry over unused vacation days?",
+    "How do I submit an expense report?",
+    "What is the parental leave policy?",
+    "What is the hotel limit per night when travelling?",
+    "Who do I talk to about a code of conduct issue?",
+    "How do I get a new laptop?",
+    "Can I work remotely from another country?",
+    "What are the core working hours?",
+    "How are public holidays handled?",
+    "What is the per diem for meals on business trips?",
+]
 
 
 def peak_rss_mb(children: bool = False) -> float:

@@ -34,26 +34,13 @@ from typing import Any
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bench.common import REPO, percentile
+from bench.common import DEMO_QUESTIONS, REPO, percentile
 from tests.redis_server import RedisServer, free_port
 from tests.slack_api import SlackAPIStub
 from tests.teams_connector import ConnectorStub
 
 SECRET = "load-secret"
-QUESTIONS = [
-    "How many vacation days do I get per year?",
-    "When do I need a doctor's note for sick leave?",
-    "Can I carry over unused vacation days?",
-    "How do I submit an expense report?",
-    "What is the parental leave policy?",
-    "What is the hotel limit per night when travelling?",
-    "Who do I talk to about a code of conduct issue?",
-    "How do I get a new laptop?",
-    "Can I work remotely from another country?",
-    "What are the core working hours?",
-    "How are public holidays handled?",
-    "What is the per diem for meals on business trips?",
-]
+QUESTIONS = DEMO_QUESTIONS
 
 
 @dataclass

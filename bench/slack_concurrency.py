@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bench.common import REPO, burst_main, percentile
+from bench.common import DEMO_QUESTIONS, REPO, burst_main, percentile
 from bot.app import Components
 from bot.config import load_settings
 from bot.server import build_web_app
@@ -29,13 +29,7 @@ from tests.slack_api import SlackAPIStub
 from tests.web_site import start_site
 
 SECRET = "bench-secret"
-QUESTIONS = [
-    "How many vacation days do I get per year?",
-    "When do I need a doctor's note for sick leave?",
-    "Can I carry over unused vacation days?",
-    "How do I submit an expense report?",
-    "What is the parental leave policy?",
-]
+QUESTIONS = DEMO_QUESTIONS[:5]
 
 
 async def run(mentions: int, workdir: Path) -> dict[str, float]:

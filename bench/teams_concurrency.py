@@ -17,7 +17,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import REPO, burst_main, percentile
+from bench.common import DEMO_QUESTIONS, REPO, burst_main, percentile
 from bot.app import Components
 from bot.config import load_settings
 from bot.server import build_web_app
@@ -26,13 +26,7 @@ from tests.redis_server import RedisServer
 from tests.teams_connector import ConnectorStub
 from tests.web_site import start_site
 
-QUESTIONS = [
-    "How many vacation days do I get per year?",
-    "When do I need a doctor's note for sick leave?",
-    "Can I carry over unused vacation days?",
-    "How do I submit an expense report?",
-    "What is the parental leave policy?",
-]
+QUESTIONS = DEMO_QUESTIONS[:5]
 
 
 def mention(i: int, service_url: str) -> dict:

@@ -26,6 +26,9 @@ def add_parsers(sub: Any) -> None:
         "export", help="👎 and not-found questions as qa.jsonl evaluation candidates"
     )
     export.add_argument("--out", type=Path, help="write here instead of stdout")
+    export.add_argument(
+        "--all", action="store_true", help="the whole question log (users hashed) as JSONL"
+    )
     report = sub.add_parser("report", help="content gaps and answer quality for document owners")
     report.add_argument("--html", type=Path, metavar="FILE", help="a self-contained HTML page")
     finetune = sub.add_parser("finetune", help="fine-tuning data from liked answers")
@@ -83,11 +86,13 @@ def candidates(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def feedback_command(components: Components, args: argparse.Namespace) -> int:
-    rows = candidates(_entries(components))
+    entries = _entries(components)
+    rows = entries if args.all else candidates(entries)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {len(rows)} evaluation candidate(s) to {args.out}")
+        what = "log entries" if args.all else "evaluation candidate(s)"
+        print(f"wrote {len(rows)} {what} to {args.out}")
     else:
         sys.stdout.write(text)
     return 0

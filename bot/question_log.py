@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 
 from bot.models import Answer
-from bot.redis_health import RedisHealth
+from bot.redis_health import RedisHealth, RedisUnavailableError
 
 LOG_KEY = "wikibot:log"
 
@@ -114,15 +114,15 @@ class RedisQuestionLog:
         self.fallback = InProcessQuestionLog(10_000)  # while Redis is down (not exported)
 
     async def append(self, entry: dict[str, Any]) -> None:
-        from bot.redis_health import RedisUnavailableError
-
         oldest = f"{int((time.time() - self.retention_s) * 1000)}-0"
 
-        async def write() -> None:
-            await self.client.xadd(
+        async def write() -> None:  # one round trip: append, trim by count and by age
+            pipe = self.client.pipeline(transaction=False)
+            pipe.xadd(
                 LOG_KEY, {"json": json.dumps(entry)}, maxlen=self.max_entries, approximate=True
             )
-            await self.client.xtrim(LOG_KEY, minid=oldest, approximate=True)
+            pipe.xtrim(LOG_KEY, minid=oldest, approximate=True)
+            await pipe.execute()
 
         try:
             await self.health.run(write)

@@ -123,6 +123,8 @@ def test_candidates_round_trip_through_eval(
     assert whys["How do I submit an expense report?"] == "thumbs down"
     assert whys["Is there a company yacht?"] == "not found"
     assert all(r["needs_review"] and r["retrieved_sources"] for r in rows)
+    dumped = _run(["feedback", "export", "--all"], env)  # the raw log, users hashed
+    assert [json.loads(line) for line in dumped.stdout.splitlines()] == entries
     evaluated = _run(["eval", str(out), "--json"], env)
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads(evaluated.stdout)["metrics"]["questions"] == len(rows)

@@ -81,6 +81,7 @@ def test_invalid_citations_are_removed(make, stub: StubLLM) -> None:  # type: ig
     stub.behaviour = lambda m: "You get 25 days of vacation [1][7]. It accrues monthly [0][2, 9]."
     answer = make().engine.ask("How many vacation days do I get per year?")
     assert answer.answered and answer.writer == "llm"
+    assert answer.llm_tokens == {"prompt": 1, "completion": 1}  # as the server reported
     assert re.findall(r"\[(\d+)\]", answer.text) == ["1", "2"]
     assert [c.n for c in answer.citations] == [1, 2]
     sources = re.findall(r'<source n="(\d+)"', stub.requests[0]["messages"][1]["content"])
@@ -121,6 +122,7 @@ def test_streaming_tokens_reach_the_callback(make, stub: StubLLM) -> None:  # ty
     answer = make().engine.ask("How many vacation days do I get per year?", on_token=tokens.append)
     assert len(tokens) > 3 and "".join(tokens) == "You get 25 days of paid vacation per year [1]."
     assert answer.answered and stub.requests[-1]["stream"] is True
+    assert answer.llm_tokens == {"completion": len(tokens)}  # no usage report: chunks counted
 
 
 def test_timeout_falls_back_to_extractive_with_sources(make, stub: StubLLM) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from bot.feedback import answer_record
 from bot.groups import GroupDirectory
 from bot.inflight import InFlight
 from bot.memory import ConversationKey
@@ -161,6 +162,19 @@ class QuestionPipeline:
         )
         await self.state.memory.append(key, turn)
         return Reply(kind="answer", text=answer.text, answer=answer, history=history)
+
+    async def remember(self, event: ChatEvent, reply: Reply) -> str:
+        """Keep what the answer's 👍/👎 buttons refer to (and log it, unless it is a personal
+        HR answer); returns the feedback id the buttons carry."""
+        assert reply.answer is not None
+        record = answer_record(
+            reply.answer,
+            platform=event.platform,
+            workspace=event.workspace,
+            user=event.user,
+            personal=reply.personal,
+        )
+        return await self.state.feedback.remember(record)
 
     async def answer_personal(
         self,

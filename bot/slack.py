@@ -17,7 +17,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Caller, Commands
 from bot.config import SlackSettings
-from bot.feedback import answer_record
 from bot.memory import ConversationKey
 from bot.models import ChatEvent
 from bot.pipeline import QuestionPipeline
@@ -150,15 +149,7 @@ class SlackAdapter:
             return
         await streamer.finish()
         assert reply.answer is not None
-        feedback_id = await self.state.feedback.remember(
-            answer_record(
-                reply.answer,
-                platform="slack",
-                workspace=chat_event.workspace,
-                user=chat_event.user,
-                personal=reply.personal,
-            )
-        )
+        feedback_id = await self.pipeline.remember(chat_event, reply)
         messages = slack_answer_messages(reply.answer, feedback_id=feedback_id)
         await self.client.chat_update(channel=channel, ts=ts, **messages[0])
         for more in messages[1:]:

@@ -28,7 +28,6 @@ from botframework.connector.auth import ChannelValidation
 
 from bot.chat_settings import TeamsSettings
 from bot.commands import Caller, Commands
-from bot.feedback import answer_record
 from bot.models import ChatEvent
 from bot.pipeline import QuestionPipeline
 from bot.render import SEARCHING_TEXT
@@ -192,15 +191,7 @@ class TeamsAdapter:
             return
         await streamer.stop()
         assert reply.answer is not None
-        feedback_id = await self.state.feedback.remember(
-            answer_record(
-                reply.answer,
-                platform="teams",
-                workspace=event.workspace,
-                user=event.user,
-                personal=reply.personal,
-            )
-        )
+        feedback_id = await self.pipeline.remember(event, reply)
         messages = [
             as_activity(m) for m in teams_answer_messages(reply.answer, feedback_id=feedback_id)
         ]

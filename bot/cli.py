@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.config import load_settings
 from bot.errors import report
 from bot.evaluation import evaluate, load_qa
 from bot.groups import GroupDirectory
+from bot.log_privacy import cap_sdk_loggers
 from bot.models import PUBLIC, Viewer
 from bot.pipeline import QuestionPipeline
 from bot.render import render_terminal
@@ -85,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    cap_sdk_loggers()  # SDK loggers carry prompts and bodies: WARNING and above only
     components = Components(settings)
     try:
         handler = {"index": index_command, "sync": sync_command, "status": status_command}
@@ -171,9 +174,13 @@ def _serve(components: Components, args: argparse.Namespace) -> int:
     from bot.serve_main import serve
 
     settings = components.settings
-    asyncio.run(
+    finished = asyncio.run(
         serve(settings, args.host or settings.server.host, args.port or settings.server.port)
     )
+    if not finished:  # answers abandoned at the grace period: do not wait for their threads
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
     return 0
 
 

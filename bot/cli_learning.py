@@ -113,7 +113,7 @@ def report_command(components: Components, args: argparse.Namespace) -> int:
 
 def finetune_command(components: Components, args: argparse.Namespace) -> int:
     entries = _entries(components)
-    lookup = functools.partial(public_chunks, components.store) if args.raft else None
+    lookup = functools.partial(public_chunks, components.store)
     export = build_export(entries, raft=args.raft, chunks=lookup)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     problems = []

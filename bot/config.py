@@ -70,9 +70,11 @@ class LLMSettings(BaseModel):
     model: str = ""
     base_url: str | None = None
     api_key: SecretStr | None = None
-    timeout_s: float = Field(default=30.0, gt=0, le=600)
+    timeout_s: float = Field(default=30.0, gt=0, le=600)  # connect, and silence between bytes
+    first_token_timeout_s: float = Field(default=20.0, gt=0, le=600)  # until the first token
+    total_timeout_s: float = Field(default=60.0, gt=0, le=1800)  # the whole call, retries included
     max_retries: int = Field(default=2, ge=0, le=10)
-    max_tokens: int = Field(default=512, ge=16, le=8192)
+    max_tokens: int = Field(default=512, ge=16, le=8192)  # asked for, and enforced while streaming
     temperature: float = Field(default=0.1, ge=0.0, le=2.0)
 
     @property

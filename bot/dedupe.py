@@ -1,7 +1,10 @@
 """Event dedupe: platforms retry deliveries; each event id is processed once.
 
-Redis: ``SET key 1 NX EX ttl`` (atomic across replicas). When Redis is down, a
-per-process TTL cache keeps this replica from answering a retry twice.
+Redis: ``SET key 1 NX EX ttl`` (atomic across replicas). Every event id is also written to
+a per-process TTL cache, and both are checked: while Redis is down the cache keeps this
+replica from answering a retry twice, and a retry that arrives on the other side of an
+outage (first seen with Redis down and retried after it returned, or the reverse) is still
+recognised by the replica that saw it first.
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ class RedisDeduplicator:
 
     async def first_time(self, event_id: str) -> bool:
         key = f"wikibot:evt:{event_id}"
+        new_here = await self.fallback.first_time(event_id)  # written through, always
         try:
             created = await self.health.run(
                 lambda: self.client.set(key, "1", nx=True, ex=self.ttl_s)
             )
         except RedisUnavailableError:
-            return await self.fallback.first_time(event_id)
-        return bool(created)
+            return new_here
+        return bool(created) and new_here

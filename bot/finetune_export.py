@@ -89,29 +89,34 @@ def liked_answers(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def build_export(
     entries: Iterable[dict[str, Any]],
     *,
+    chunks: ChunkLookup,
     raft: bool = False,
-    chunks: ChunkLookup | None = None,
     distractors: int = 2,
     validation_share: float = 0.1,
 ) -> FinetuneExport:
+    """Examples from liked answers. Training data reaches everyone who uses the tuned model,
+    so an example is kept only when EVERY chunk it cited or retrieved is still in the index
+    and public (``chunks`` returns public chunks only); anything else is skipped and counted
+    (fail closed: a chunk re-indexed away may have been restricted)."""
     liked = liked_answers(entries)
-    skipped = {"no_chunks_left": 0, "no_distractor": 0}
+    skipped = {"not_public_or_gone": 0, "no_distractor": 0}
     examples: list[tuple[str, dict[str, Any]]] = []
     for entry in liked:
         question = scrub(entry["question"])
         user = question
+        cited = list(dict.fromkeys(entry.get("cited_chunk_ids") or []))
+        others = [
+            str(r.get("chunk_id", ""))
+            for r in entry.get("retrieved", [])
+            if r.get("chunk_id") not in cited
+        ]
+        found = chunks(cited + others) if cited else {}
+        if not cited or any(c not in found for c in [*cited, *others]):
+            skipped["not_public_or_gone"] += 1
+            continue
         if raft:
-            assert chunks is not None, "--raft needs the index to read chunk texts"
-            cited = list(dict.fromkeys(entry.get("cited_chunk_ids") or []))
-            others = [
-                r["chunk_id"] for r in entry.get("retrieved", []) if r["chunk_id"] not in cited
-            ]
-            found = chunks(cited + others)
-            gold = [c for c in cited if c in found]
-            noise = [c for c in others if c in found][:distractors]
-            if not gold:
-                skipped["no_chunks_left"] += 1  # re-indexed since: the chunks are gone
-                continue
+            gold = cited
+            noise = others[:distractors]
             if not noise:
                 skipped["no_distractor"] += 1
                 continue

@@ -3,7 +3,7 @@ the work in progress (a context variable the adapters set).
 
 Messages are the same %-style messages as everywhere; nothing here adds payloads. Tokens,
 secrets and message bodies are never logged at INFO in the first place (see the SDK
-loggers quieted in bot/server.py); this formatter only changes the shape.
+loggers capped in bot/log_privacy.py); this formatter only changes the shape.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import contextvars
 import json
 import logging
 import time
+
+from bot.log_privacy import cap_sdk_loggers
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -42,3 +44,4 @@ def use_json_logs(level: str) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    cap_sdk_loggers()

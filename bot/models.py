@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class RetrievedChunk(BaseModel):
@@ -19,6 +19,9 @@ class RetrievedChunk(BaseModel):
     updated_at: str = ""
     text: str
     score: float = 0.0
+    acl_public: bool = True  # who may read it, from the index (retrieval checks it again)
+    acl_users: list[str] = Field(default_factory=list)
+    acl_groups: list[str] = Field(default_factory=list)
 
 
 class Citation(BaseModel):
@@ -92,6 +95,12 @@ class ChatEvent(BaseModel):
     is_dm: bool = False
     is_admin: bool = False
 
+    @field_validator("text", "user", "channel", "thread", "workspace", "event_id")
+    @classmethod
+    def _valid_unicode(cls, value: str) -> str:
+        """Lone surrogates (JSON allows "\\ud800") cannot be encoded anywhere downstream."""
+        return value.encode("utf-8", "replace").decode("utf-8")
+
 
 class Viewer(BaseModel):
     """Whose answer this is: decides which documents retrieval may search. Built from the
@@ -107,6 +116,13 @@ class Viewer(BaseModel):
     @property
     def public_only(self) -> bool:
         return not (self.user or self.groups)
+
+    def may_read(self, chunk: RetrievedChunk) -> bool:
+        """The same rule as the search filter, applied to a chunk in hand."""
+        if chunk.acl_public:
+            return True
+        people = {p for p in (self.user, self.email.lower()) if p}
+        return bool(people & set(chunk.acl_users)) or bool(self.groups & set(chunk.acl_groups))
 
 
 PUBLIC = Viewer()

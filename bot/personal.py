@@ -43,12 +43,44 @@ OWN = re.compile(
     r"time off|days)|who is my|who's my|for me)\b",
     re.I,
 )
+# a question about another person's figures ("does alice have left", "my manager's balance")
+_CONTRACTIONS = r"(?:what|that|it|there|who|here|let|how|where|when|he|she)"
+SOMEONE_ELSE = re.compile(
+    r"<@\w+>|<at>|"
+    r"\b(?:does|did|has|had)\s+(?!i\b|you\b|we\b|one\b|it\b|there\b|that\b|this\b)"
+    r"(?!my\s+(?:remaining|current|vacation|pto|sick|leave|holiday|annual|days)\b)"
+    r"(?:my\s+)?[a-z]+\s+(?:still\s+)?(?:have|has|got|get|left|remaining|taken|used|accrued)\b|"
+    rf"\b(?!{_CONTRACTIONS}'s)[a-z]+'s\s+(?:remaining\s+|current\s+)?"
+    r"(?:vacation|pto|sick|holidays?|leave|balance|days|time off|manager|boss|supervisor)\b|"
+    r"\b(?:for|of)\s+(?:my\s+(?:colleague|coworker|co-worker|teammate|report|manager|boss)|"
+    r"(?!I\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*[?.!]*$",
+    re.I,
+)
+SOMEONE_ELSE_CASE = re.compile(  # names: only capitalised words count after "for"/"of"
+    r"\b(?:for|of)\s+(?!I\b|HR\b|PTO\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*[?.!]*$"
+)
+OTHER_PERSON = (
+    "I can only give you your own HR figures, and only in a direct message with you. "
+    "For someone else's figures, ask them or HR."
+)
 POLICY_QUERY = {
     "vacation": "vacation days per year accrual and carry over policy",
     "sick": "sick leave days policy",
 }
 NOT_FOUND = "I couldn't find your HR record, so I can't give your figure; please contact HR."
 UNAVAILABLE = "The HR system is unavailable right now, so I can't give your figure. Try later."
+
+
+def about_someone_else(question: str) -> bool:
+    """True when a personal HR question asks about another person, not the asker."""
+    for match in SOMEONE_ELSE.finditer(question):
+        text = match.group(0)
+        lowered = text.lower()
+        named = SOMEONE_ELSE_CASE.search(question) or "my " in lowered
+        if lowered.startswith(("for ", "of ")) and not named:
+            continue  # "of leave", "for vacation": lower-case words are not names
+        return True
+    return False
 
 
 def personal_fields(question: str) -> list[str]:

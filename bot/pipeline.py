@@ -21,7 +21,14 @@ from bot.inflight import InFlight
 from bot.memory import ConversationKey
 from bot.metrics import Metrics
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
-from bot.personal import IdentityLookup, PersonalAnswers, personal_fields
+from bot.personal import (
+    OTHER_PERSON,
+    POLICY_QUERY,
+    IdentityLookup,
+    PersonalAnswers,
+    about_someone_else,
+    personal_fields,
+)
 from bot.shared_state import SharedState
 
 logger = logging.getLogger(__name__)
@@ -144,6 +151,8 @@ class QuestionPipeline:
     ) -> Reply:
         key = ConversationKey.of(event)
         fields = personal_fields(event.text) if self.personal else []
+        if fields and about_someone_else(event.text):
+            return await self.answer_about_someone_else(event, fields, identity)
         if fields:
             return await self.answer_personal(event, fields, identity, can_send_privately)
         history = await self.state.memory.history(key)
@@ -175,6 +184,29 @@ class QuestionPipeline:
             personal=reply.personal,
         )
         return await self.state.feedback.remember(record)
+
+    async def answer_about_someone_else(
+        self, event: ChatEvent, fields: list[str], identity: IdentityLookup | None
+    ) -> Reply:
+        """Nobody's HR record is looked up (neither theirs nor the asker's): the reply says
+        only the asker's own figures can be given, with the governing policy."""
+        queries = [POLICY_QUERY[f] for f in fields if f in POLICY_QUERY]
+        policy: Answer | None = None
+        if queries:
+            viewer = await self.with_email(self.viewer_for(event), identity)
+            ask = functools.partial(self.engine.ask, queries[0], [], viewer=viewer)
+            policy = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
+        answered = policy is not None and policy.answered
+        text = OTHER_PERSON + (f"\n\nThe policy: {policy.text}" if policy and answered else "")
+        answer = Answer(
+            question=event.text,
+            text=text,
+            answered=answered,
+            citations=policy.citations if policy and answered else [],
+            retrieved=policy.retrieved if policy else [],
+            writer=policy.writer if policy else "hr",
+        )
+        return Reply(kind="answer", text=text, answer=answer)
 
     async def answer_personal(
         self,

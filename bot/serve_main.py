@@ -22,7 +22,10 @@ from bot.server import PIPELINE_KEY, READINESS_KEY, SLACK_KEY, build_web_app
 logger = logging.getLogger("wikibot.serve")
 
 
-async def serve(settings: Settings, host: str, port: int) -> None:
+async def serve(settings: Settings, host: str, port: int) -> bool:
+    """Serve until SIGTERM/SIGINT; True when every answer in flight finished in the grace
+    period, False when some were abandoned (their worker threads may still be blocked: the
+    caller exits the process without waiting for them)."""
     if settings.server.log_format == "json":
         use_json_logs(settings.log_level)
     app = build_web_app(settings)
@@ -50,19 +53,21 @@ async def serve(settings: Settings, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    finished = False
     try:
         await stop.wait()
-        await _drain(app, site, settings.server.shutdown_grace_s, socket_handler)
+        finished = await _drain(app, site, settings.server.shutdown_grace_s, socket_handler)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await runner.cleanup()
     print("wikibot stopped", flush=True)
+    return finished
 
 
 async def _drain(
     app: web.Application, site: web.TCPSite, grace_s: float, socket_handler: object | None
-) -> None:
+) -> bool:
     started = time.monotonic()
     app[READINESS_KEY].draining = True
     in_flight = app[PIPELINE_KEY].in_flight
@@ -77,3 +82,4 @@ async def _drain(
         logger.warning("all answers finished in %.1f s", time.monotonic() - started)
     else:
         logger.warning("grace period over: %d answer(s) abandoned", in_flight.count)
+    return finished

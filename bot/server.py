@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.errors import ConfigurationError
 from bot.groups import GroupDirectory
 from bot.json_logs import request_id
+from bot.log_privacy import cap_sdk_loggers
 from bot.metrics import Metrics
 from bot.models import PUBLIC
 from bot.personal import build_personal_answers
@@ -32,6 +33,7 @@ from bot.readiness import Readiness
 from bot.serve_checks import unsafe_settings
 from bot.shared_state import build_shared_state
 from bot.slack import SlackAdapter
+from bot.slack_request_check import check_slack_request
 from bot.teams import TeamsAdapter
 
 logger = logging.getLogger(__name__)
@@ -41,14 +43,8 @@ READINESS_KEY = web.AppKey("readiness", Readiness)
 PIPELINE_KEY = web.AppKey("pipeline", QuestionPipeline)
 
 
-# these SDKs log whole request and response bodies (answers, HR figures) at DEBUG
-QUIET_SDK_LOGGERS = ("slack_sdk", "slack_bolt", "botbuilder", "botframework", "msrest", "msal")
-
-
 def build_web_app(settings: Settings, components: Components | None = None) -> web.Application:
-    for name in QUIET_SDK_LOGGERS:
-        sdk_logger = logging.getLogger(name)
-        sdk_logger.setLevel(max(sdk_logger.getEffectiveLevel(), logging.INFO))
+    cap_sdk_loggers()  # SDKs log whole bodies (answers, HR figures) below WARNING
     problems = unsafe_settings(settings)
     if problems:
         raise ConfigurationError("refusing to start:\n  " + "\n  ".join(problems))
@@ -88,8 +84,20 @@ def build_web_app(settings: Settings, components: Components | None = None) -> w
         slack = SlackAdapter(settings.slack, pipeline, commands, state, admins)
         app[SLACK_KEY] = slack
 
+        secret = settings.slack.signing_secret
+        signing_secret = secret.get_secret_value() if secret else None
+
         async def slack_events(request: web.Request) -> web.Response:
-            response = await slack.app.async_dispatch(await to_bolt_request(request))
+            body = await request.read()
+            rejection = check_slack_request(body, request.headers, signing_secret)
+            if rejection is not None:
+                logger.warning("refused a Slack request: %s", rejection.reason)
+                return web.json_response({"error": rejection.reason}, status=rejection.status)
+            try:
+                response = await slack.app.async_dispatch(await to_bolt_request(request))
+            except Exception as exc:  # a signed body Bolt cannot handle: the sender's fault
+                logger.warning("could not handle a Slack request: %s", type(exc).__name__)
+                return web.json_response({"error": "unprocessable request"}, status=400)
             return await to_aiohttp_response(response)
 
         app.router.add_post("/slack/events", slack_events)

@@ -9,9 +9,11 @@ Without an app id nothing is processed unless dev mode is on (a loud warning the
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any, Literal
 
+import jwt
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import (
@@ -26,6 +28,7 @@ from botbuilder.schema import (
 )
 from botframework.connector.auth import ChannelValidation
 
+from bot import teams_keys
 from bot.chat_settings import TeamsSettings
 from bot.commands import Caller, Commands
 from bot.models import ChatEvent
@@ -37,6 +40,18 @@ from bot.teams_activity import TeamsIdentity, from_bot, is_command, strip_mentio
 from bot.teams_send import TeamsStreamer, as_activity, send
 
 logger = logging.getLogger(__name__)
+AUTH_TIMEOUT_S = 15.0
+
+
+def require_expiry(header: str) -> None:
+    """Refuse a bearer token without an ``exp`` claim (the SDK accepts one): a token that
+    never expires is a token that can be replayed forever. The signature is checked after."""
+    scheme, _, token = header.partition(" ")
+    if scheme != "Bearer" or not token:
+        raise PermissionError("no bearer token")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    if not isinstance(claims.get("exp"), int | float):
+        raise PermissionError("the token has no expiry")
 
 
 class _SdkConfig:
@@ -82,6 +97,7 @@ class TeamsAdapter:
         )
         if settings.openid_metadata_url:  # the SDK's documented override (sovereign clouds)
             ChannelValidation.open_id_metadata_endpoint = settings.openid_metadata_url
+        teams_keys.install()  # signing keys fetched off the event loop, with a timeout
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)))
         self.jobs: set[asyncio.Task[Any]] = set()
         self.emails: dict[str, str | None] = {}  # user -> roster email/UPN (process lifetime)
@@ -97,15 +113,21 @@ class TeamsAdapter:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            activity = Activity.deserialize(await request.json())
+            raw = json.loads(await request.read())
+            activity = Activity.deserialize(raw) if isinstance(raw, dict) else None
         except Exception:
+            activity = None
+        if activity is None:
             return web.json_response({"error": "the body is not an Activity"}, status=400)
-        if not activity.type:
+        if not isinstance(activity.type, str) or not activity.type:
             return web.json_response({"error": "the Activity has no type"}, status=400)
         auth = self.adapter.bot_framework_authentication
+        header = request.headers.get("Authorization", "")
         try:
-            result = await auth.authenticate_request(
-                activity, request.headers.get("Authorization", "")
+            if self.settings.app_id:
+                require_expiry(header)
+            result = await asyncio.wait_for(
+                auth.authenticate_request(activity, header), AUTH_TIMEOUT_S
             )
         except Exception as exc:  # PermissionError, and the SDK's 500s on some bad tokens
             logger.warning("rejected a Teams activity: %s", type(exc).__name__)

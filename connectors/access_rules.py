@@ -18,7 +18,6 @@ stops the folder from being indexed, a bad ``access:`` skips that document (repo
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -54,25 +53,97 @@ class _RulesFile(BaseModel):
     rules: list[AccessRule] = Field(default_factory=list)
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out + r"\Z")
+_NEAR_MISS_KEYS = {"acl", "acls", "permission", "permissions", "visibility", "restricted"}
+
+
+def _edit_distance_at_most(a: str, b: str, limit: int) -> bool:
+    """Levenshtein distance of ``a`` and ``b`` is <= ``limit`` (small strings only)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] <= limit
+
+
+def near_miss_access_key(front_matter: dict[str, Any]) -> str | None:
+    """A key that looks like a misspelt ``access:`` (``Access``, ``acess``, ``acl``...)."""
+    for key in front_matter:
+        if not isinstance(key, str) or key == "access":
+            continue
+        folded = key.strip().lower().replace("-", "_")
+        if folded in _NEAR_MISS_KEYS or _edit_distance_at_most(folded, "access", 2):
+            return key
+    return None
+
+
+STARS = ("*", "**", "**/")
+
+
+class GlobPattern:
+    """A path glob (``*`` within a folder, ``?`` one character, ``**`` across folders,
+    ``**/`` zero or more folders), matched by simulating its automaton over the path: time is
+    linear in the path for a given pattern, whatever the pattern (a regex translation
+    backtracks exponentially on patterns like ``**a**a**a**b``)."""
+
+    def __init__(self, pattern: str) -> None:
+        tokens: list[str] = []
+        i = 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                tokens.append("**/")
+                i += 3
+            elif pattern.startswith("**", i):
+                tokens.append("**")
+                i += 2
+            else:
+                tokens.append(pattern[i] if pattern[i] in "*?" else "=" + pattern[i])
+                i += 1
+        self.tokens = tokens
+
+    def _closure(self, states: set[tuple[int, bool]]) -> set[tuple[int, bool]]:
+        """Add the states reachable without reading a character: a star may match nothing,
+        but ``**/`` only before it has started a folder name."""
+        todo = list(states)
+        while todo:
+            state, inside = todo.pop()
+            star = not inside and state < len(self.tokens) and self.tokens[state] in STARS
+            if star and (state + 1, False) not in states:
+                states.add((state + 1, False))
+                todo.append((state + 1, False))
+        return states
+
+    def _step(self, state: int, char: str) -> tuple[int, bool] | None:
+        token = self.tokens[state]
+        if token == "**" or (token == "*" and char != "/"):
+            return state, False
+        if token == "**/":
+            return state, char != "/"  # inside a folder name until its "/"
+        if (token == "?" and char != "/") or token == "=" + char:
+            return state + 1, False
+        return None
+
+    def match(self, path: str) -> bool:
+        states = self._closure({(0, False)})
+        end = len(self.tokens)
+        for char in path:
+            following = {
+                moved
+                for state, _ in states
+                if state < end and (moved := self._step(state, char)) is not None
+            }
+            if not following:
+                return False
+            states = self._closure(following)
+        return (end, False) in states
 
 
 class AccessRules:
     def __init__(self, rules: list[AccessRule]) -> None:
-        self.rules = [(_glob_regex(r.path.strip("/")), r) for r in rules]
+        self.rules = [(GlobPattern(r.path.strip("/")), r) for r in rules]
 
     @classmethod
     def load(cls, root: Path) -> AccessRules:
@@ -87,6 +158,12 @@ class AccessRules:
             raise AccessRuleError(f"{path}: not a valid rules file ({first})") from exc
 
     def acl_for(self, relative: str, front_matter: dict[str, Any]) -> DocumentACL:
+        near_miss = near_miss_access_key(front_matter)
+        if near_miss is not None:
+            raise AccessRuleError(
+                f"front matter key {near_miss!r} looks like a misspelt 'access:'; "
+                "skipped so that its restriction is not lost (write 'access:')"
+            )
         if "access" in front_matter:
             return access_from_front_matter(front_matter["access"])
         acl = DocumentACL()

@@ -1,8 +1,10 @@
 """A folder of Markdown, HTML, plain text and PDF files as a document source.
 
 Ids are stable: ``<source name>:<path relative to the folder>``. A file that cannot be
-read (binary, empty, too large, invalid UTF-8, damaged PDF) is reported as failed and
-skipped; it never aborts the run.
+read (binary, empty, too large, invalid UTF-8, damaged PDF, unreadable front matter, a
+symbolic link, a file name that is not UTF-8) is reported as failed and skipped; it never
+aborts the run. A broken ``.wikibot-acl.yaml`` fails this folder (when it is read), never
+the other sources of the run.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pydantic import BaseModel
 from connectors.access_rules import AccessRuleError, AccessRules
 from connectors.base import ConnectorBatch, FailedDocument, Section, SourceDocument, content_hash
 from connectors.html_document import parse_html
-from connectors.markdown import parse_markdown
+from connectors.markdown import FrontMatterError, parse_markdown
 from connectors.pdf_document import UnreadablePdfError, parse_pdf
 
 logger = logging.getLogger(__name__)
@@ -65,29 +67,39 @@ class FolderConnector:
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
         self.limits = limits or FolderLimits()
         self.batch_size = batch_size
-        self.access = AccessRules.load(self.root)  # a bad rules file: nothing is indexed
+        self._access: AccessRules | None = None
+
+    @property
+    def access(self) -> AccessRules:
+        """The rules file, read on first use: a bad one fails this folder's run only."""
+        if self._access is None:
+            self._access = AccessRules.load(self.root)
+        return self._access
 
     def files(self) -> list[Path]:
         found = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
+        for dirpath, dirnames, filenames in os.walk(self.root):  # links to folders not followed
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_site")))
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
-                if not filename.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                if not filename.startswith(".") and _suffix(path) in SUPPORTED_SUFFIXES:
                     found.append(path)
         return found
 
     def load(self) -> Iterator[ConnectorBatch]:
+        self.access  # noqa: B018 - a broken rules file fails the folder before anything is read
         batch = ConnectorBatch(documents=[], failed=[])
         for path in self.files():
-            relative = path.relative_to(self.root).as_posix()
+            relative = _printable(path.relative_to(self.root).as_posix())
             try:
                 batch.documents.append(self.read(path))
-            except (UnreadableFileError, UnreadablePdfError, AccessRuleError, OSError) as exc:
+            except Exception as exc:  # one bad file is one reported failure, never the run's
+                known = (UnreadableFileError, UnreadablePdfError, AccessRuleError, OSError)
+                reason = str(exc) if isinstance(exc, known) else f"cannot be read ({exc!r})"
                 empty = isinstance(exc, EmptyDocumentError)
-                logger.info("skipped %s: %s", relative, exc)
+                logger.info("skipped %s: %s", relative, reason)
                 batch.failed.append(
-                    FailedDocument(self.doc_id(relative), relative, str(exc), empty=empty)
+                    FailedDocument(self.doc_id(relative), relative, reason, empty=empty)
                 )
             if len(batch.documents) + len(batch.failed) >= self.batch_size:
                 yield batch
@@ -99,9 +111,15 @@ class FolderConnector:
         return f"{self.name}:{relative}"
 
     def read(self, path: Path) -> SourceDocument:
-        path = path.resolve()
+        if path.is_symlink():
+            raise UnreadableFileError(
+                "a symbolic link: links are not followed (they could point outside the folder)"
+            )
+        path = path.parent.resolve() / path.name  # folders resolved, the file itself is not
         relative = path.relative_to(self.root).as_posix()
-        suffix = path.suffix.lower()
+        if _printable(relative) != relative:
+            raise UnreadableFileError("the file name is not valid UTF-8; rename the file")
+        suffix = _suffix(path)
         size = path.stat().st_size
         limit = self.limits.max_pdf_bytes if suffix in PDF_SUFFIXES else self.limits.max_text_bytes
         if size == 0:
@@ -119,7 +137,10 @@ class FolderConnector:
         else:
             text = _decode_text(data)
             if suffix in MARKDOWN_SUFFIXES:
-                parsed = parse_markdown(text, fallback_title=fallback_title)
+                try:
+                    parsed = parse_markdown(text, fallback_title=fallback_title)
+                except FrontMatterError as exc:
+                    raise UnreadableFileError(str(exc)) from None
                 title, sections, front_matter = parsed.title, parsed.sections, parsed.front_matter
             elif suffix in HTML_SUFFIXES:
                 parsed_html = parse_html(text, fallback_title=fallback_title)
@@ -155,6 +176,15 @@ class FolderConnector:
             text=full_text,
             sections=sections,
         )
+
+
+def _suffix(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _printable(name: str) -> str:
+    """``name`` with undecodable bytes (surrogate escapes from the file system) replaced."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _decode_text(data: bytes) -> str:

@@ -45,7 +45,7 @@ def public_chunks(store: QdrantIndexStore, chunk_ids: list[str]) -> dict[str, di
     found = {}
     for point in store.client.retrieve(store.alias, list(dict.fromkeys(chunk_ids))):
         payload = point.payload or {}
-        if not payload.get("acl_public", True):
+        if payload.get("acl_public") is not True:  # missing or restricted: not public
             continue
         node = metadata_dict_to_node(payload)
         found[str(point.id)] = {"title": str(payload.get("title", "")), "text": node.get_content()}

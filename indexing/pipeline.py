@@ -223,6 +223,8 @@ class IndexPipeline:
                     summary.changed += 1
             if to_embed:
                 nodes = self._embed(to_embed, summary)
+                if any(not doc.acl.public for doc in to_embed):
+                    self.store.mark_restricted()
                 vector_store.add(nodes)
                 for doc in to_embed:
                     if doc.id in existing:

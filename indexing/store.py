@@ -194,6 +194,11 @@ class QdrantIndexStore:
     def invalidate(self) -> None:
         self._all_public = None
 
+    def mark_restricted(self) -> None:
+        """Called BEFORE restricted chunks are written: searches filter from now on (the
+        retriever also re-checks every result, so a stale cache never shows one)."""
+        self._all_public = False
+
     # -- documents ------------------------------------------------------------
     def vector_store(self, collection: str | None = None) -> QdrantVectorStore:
         return QdrantVectorStore(

@@ -1,5 +1,12 @@
 """A stub OpenAI-compatible chat server (our own, for plumbing tests): records requests,
-replies with what ``behaviour(messages)`` returns, streams when asked, can be slow."""
+replies with what ``behaviour(messages)`` returns, streams when asked, can be slow, and can
+misbehave the ways real servers do (``fault(messages)`` picks one per request):
+
+* ``"hang"``: headers, then silence, the connection held open;
+* ``"trickle"``: headers, then one byte every 0.2 s forever (never a whole event);
+* ``"endless"``: valid tokens forever, ignoring ``max_tokens``;
+* ``"not-json"``: ``data: {not json`` (streaming) or a non-JSON body.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +19,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 Behaviour = Callable[[list[dict[str, str]]], str]
+Fault = Callable[[list[dict[str, str]]], str | None]
 
 
 class StubLLM:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.behaviour: Behaviour = lambda messages: "stub reply [1]"
+        self.fault: Fault = lambda messages: None
         self.delay_s = 0.0
         self.url = ""
+        self.stop = threading.Event()  # ends hanging and endless replies at shutdown
 
 
 def _handler(stub: StubLLM) -> type[BaseHTTPRequestHandler]:
@@ -32,6 +42,10 @@ def _handler(stub: StubLLM) -> type[BaseHTTPRequestHandler]:
             time.sleep(stub.delay_s)
             reply = stub.behaviour(body["messages"])
             base = {"id": "c1", "created": 0, "model": body["model"]}
+            fault = stub.fault(body["messages"])
+            if fault:
+                self._misbehave(fault, base, bool(body.get("stream")))
+                return
             if body.get("stream"):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
@@ -69,6 +83,35 @@ def _handler(stub: StubLLM) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def _misbehave(self, fault: str, base: dict[str, Any], stream: bool) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream" if stream else "application/json")
+            if not stream and fault == "not-json":
+                self.send_header("Content-Length", "9")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                if fault == "not-json":
+                    self.wfile.write(b"data: {not json\n\n" if stream else b"{not json")
+                    self.wfile.flush()
+                    return
+                while not stub.stop.is_set():
+                    if fault == "trickle":
+                        self.wfile.write(b" ")
+                    elif fault == "endless":
+                        chunk = {
+                            **base,
+                            "object": "chat.completion.chunk",
+                            "choices": [
+                                {"index": 0, "delta": {"content": "more "}, "finish_reason": None}
+                            ],
+                        }
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                    stub.stop.wait(0.2 if fault != "endless" else 0.01)
+            except OSError:
+                pass  # the client gave up: what a bounded client does
+
         def do_GET(self) -> None:
             payload = json.dumps({"object": "list", "data": [{"id": "stub", "object": "model"}]})
             self.send_response(200 if self.path.endswith("/models") else 404)
@@ -93,5 +136,6 @@ def running_stub() -> Iterator[StubLLM]:
     try:
         yield stub
     finally:
+        stub.stop.set()
         server.shutdown()
         server.server_close()

@@ -65,11 +65,16 @@ def answer_messages(question: str, sources: list[str]) -> list[dict[str, str]]:
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
+PERSONAL_PLACEHOLDER = "(a personal answer from the asker's HR record, not repeated here)"
+
+
 def condense_messages(question: str, history: list[Turn]) -> list[dict[str, str]]:
     lines = []
     for turn in history[-3:]:
         lines.append(f"User: {turn.question}")
-        lines.append(f"Assistant: {turn.answer[:300]}")
+        # the asker's own HR figures never go to the LLM provider
+        answer = PERSONAL_PLACEHOLDER if turn.personal else turn.answer[:300]
+        lines.append(f"Assistant: {answer}")
     lines.append(f"User: {question}")
     return [
         {"role": "system", "content": CONDENSE_PROMPT},

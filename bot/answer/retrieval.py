@@ -2,11 +2,18 @@
 
 Dense (MiniLM) and sparse (BM25) candidates are fused with reciprocal rank fusion; only
 chunks the asker may see are searched: the ACL is a Qdrant payload filter (public, or the
-asker's user id, or one of their groups), applied inside the search, never afterwards.
+asker's user id, or one of their groups), applied inside the search.
+
+Fail closed: the embedded store may skip the filter while it believes the index holds no
+restricted chunk (filters are slow there). That belief can be stale while an index run
+writes, so every chunk a search returns is checked against the viewer again from its own
+payload; one the viewer may not read means the belief was wrong: it is dropped, the cache
+cleared and the search repeated with the filter. A chunk without ACL fields is restricted.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from llama_index.core.vector_stores.types import VectorStoreQuery, VectorStoreQueryMode
@@ -16,6 +23,8 @@ from bot.config import RetrievalSettings
 from bot.errors import IndexNotReadyError
 from bot.models import PUBLIC, RetrievedChunk, Viewer
 from indexing.store import QdrantIndexStore
+
+logger = logging.getLogger(__name__)
 
 _MODES = {
     "hybrid": VectorStoreQueryMode.HYBRID,
@@ -89,7 +98,17 @@ class QdrantRetriever:
             hybrid_top_k=k,
             mode=mode,
         )
-        acl = None if self.store.all_public() else acl_filter(viewer)
+        unfiltered = self.store.all_public()
+        chunks = self._search(query, None if unfiltered else acl_filter(viewer))
+        if any(not viewer.may_read(c) for c in chunks):
+            if unfiltered:  # a restricted chunk appeared since the cache was filled
+                logger.warning("restricted chunks appeared in the index; filtering searches")
+                self.store.invalidate()
+                chunks = self._search(query, acl_filter(viewer))
+            chunks = [c for c in chunks if viewer.may_read(c)]
+        return chunks[:k]
+
+    def _search(self, query: VectorStoreQuery, acl: qm.Filter | None) -> list[RetrievedChunk]:
         result = self.vector_store.query(query, qdrant_filters=acl)
         chunks = []
         for node, score in zip(result.nodes or [], result.similarities or [], strict=False):
@@ -105,6 +124,9 @@ class QdrantRetriever:
                     updated_at=meta.get("updated_at", ""),
                     text=node.get_content(),
                     score=float(score),
+                    acl_public=meta.get("acl_public") is True,
+                    acl_users=list(meta.get("acl_users") or []),
+                    acl_groups=list(meta.get("acl_groups") or []),
                 )
             )
-        return chunks[:k]
+        return chunks

@@ -161,7 +161,8 @@ def test_finetune_export_validates_and_raft_carries_gold_and_distractors(
     components = Components(load_settings(data_dir=data))
     components.__dict__["embedder"] = embedder
     entries = _log(components, days=2)  # every liked question twice: de-duplicated
-    plain = build_export(entries)
+    lookup = functools.partial(public_chunks, components.store)
+    plain = build_export(entries, chunks=lookup)
     liked = {e["id"] for e in entries if e.get("kind") == "vote" and e["vote"] == "up"}
     questions = {e["question"] for e in entries if e.get("id") in liked and "question" in e}
     assert plain.total == len(questions) >= 10
@@ -171,7 +172,6 @@ def test_finetune_export_validates_and_raft_carries_gold_and_distractors(
     assert not any(has_pii(line) for line in lines)  # the email was scrubbed
     assert any("[email]" in line for line in lines)
 
-    lookup = functools.partial(public_chunks, components.store)
     raft = build_export(entries, raft=True, chunks=lookup)
     assert raft.total == plain.total
     cited = {

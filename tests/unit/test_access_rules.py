@@ -67,8 +67,9 @@ def test_a_bad_access_value_skips_that_document_only(tmp_path: Path) -> None:
 
 
 def test_a_broken_rules_file_stops_the_folder(tmp_path: Path) -> None:
+    connector = make(tmp_path, {"a.md": "# A\n\ntext"}, rules="rules:\n  - pth: 'x'\n")
     with pytest.raises(AccessRuleError, match=r"wikibot-acl\.yaml"):
-        make(tmp_path, {"a.md": "# A\n\ntext"}, rules="rules:\n  - pth: 'x'\n")
+        list(connector.load())
 
 
 def test_a_permission_change_changes_the_content_hash(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
+import pytest
+
 from connectors.html_document import parse_html
-from connectors.markdown import parse_markdown, split_front_matter
+from connectors.markdown import FrontMatterError, parse_markdown, split_front_matter
 
 PAGE = """---
 title: Leave types
@@ -61,10 +63,9 @@ def test_title_falls_back_to_first_heading_then_file_name() -> None:
     assert parse_markdown("just text", fallback_title="file name").title == "file name"
 
 
-def test_invalid_front_matter_is_stripped_not_indexed() -> None:
-    parsed = parse_markdown("---\ntitle: [unclosed\n---\nBody text here.", fallback_title="f")
-    assert parsed.title == "f"
-    assert parsed.sections[0].text == "Body text here."
+def test_invalid_front_matter_is_refused_not_indexed() -> None:
+    with pytest.raises(FrontMatterError, match="not valid YAML"):
+        parse_markdown("---\ntitle: [unclosed\n---\nBody text here.", fallback_title="f")
 
 
 def test_html_sections_skip_scripts_and_hidden_text() -> None:

@@ -43,21 +43,83 @@ OWN = re.compile(
     r"time off|days)|who is my|who's my|for me)\b",
     re.I,
 )
-# a question about another person's figures ("does alice have left", "my manager's balance")
+# a question about another person's figures ("does alice have left", "bob's balance")
 _CONTRACTIONS = r"(?:what|that|it|there|who|here|let|how|where|when|he|she)"
+_NOT_A_PERSON = (
+    r"(?:i|you|we|one|it|there|that|this|the|a|an|any|been|my\s+(?:remaining|current|own|vacation|"
+    r"pto|sick|leave|holiday|annual|days))"
+)
 SOMEONE_ELSE = re.compile(
-    r"<@\w+>|<at>|"
-    r"\b(?:does|did|has|had)\s+(?!i\b|you\b|we\b|one\b|it\b|there\b|that\b|this\b)"
-    r"(?!my\s+(?:remaining|current|vacation|pto|sick|leave|holiday|annual|days)\b)"
-    r"(?:my\s+)?[a-z]+\s+(?:still\s+)?(?:have|has|got|get|left|remaining|taken|used|accrued)\b|"
+    r"<@\w+>|"
+    rf"\b(?:does|did|has|had)\s+(?!{_NOT_A_PERSON}\b)(?:my\s+)?[a-z]+(?:\s+[a-z]+)?\s+"
+    r"(?:still\s+)?(?:have|has|got|get|left|remaining|taken|used|accrued)\b|"
     rf"\b(?!{_CONTRACTIONS}'s)[a-z]+'s\s+(?:remaining\s+|current\s+)?"
-    r"(?:vacation|pto|sick|holidays?|leave|balance|days|time off|manager|boss|supervisor)\b|"
-    r"\b(?:for|of)\s+(?:my\s+(?:colleague|coworker|co-worker|teammate|report|manager|boss)|"
-    r"(?!I\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*[?.!]*$",
+    r"(?:vacation|pto|sick|holidays?|leave|balance|days|time off|manager|boss|supervisor)\b",
     re.I,
 )
-SOMEONE_ELSE_CASE = re.compile(  # names: only capitalised words count after "for"/"of"
-    r"\b(?:for|of)\s+(?!I\b|HR\b|PTO\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*[?.!]*$"
+# "... for alice?", "... of Alice Smith": the last words, unless they are not a person
+_FOR_WHOM = re.compile(r"\b(?:for|of)\s+((?:my\s+)?[a-z]+(?:\s+[a-z]+)?)\s*[?.!]*\s*$", re.I)
+_PEOPLE = set(
+    [
+        "colleague",
+        "coworker",
+        "teammate",
+        "report",
+        "reports",
+        "manager",
+        "boss",
+        "supervisor",
+        "partner",
+        "wife",
+        "husband",
+        "friend",
+        "assistant",
+    ]
+)
+_NOT_NAMES = set(
+    [
+        "me",
+        "myself",
+        "us",
+        "you",
+        "everyone",
+        "everybody",
+        "all",
+        "staff",
+        "employees",
+        "people",
+        "them",
+        "it",
+        "that",
+        "this",
+        "the",
+        "year",
+        "month",
+        "week",
+        "today",
+        "now",
+        "leave",
+        "vacation",
+        "holiday",
+        "holidays",
+        "pto",
+        "days",
+        "sick",
+        "time",
+        "off",
+        "balance",
+        "next",
+        "last",
+        "new",
+        "hires",
+        "interns",
+        "contractors",
+        "managers",
+        "part",
+        "full",
+        "remaining",
+        "annual",
+    ]
 )
 OTHER_PERSON = (
     "I can only give you your own HR figures, and only in a direct message with you. "
@@ -73,14 +135,15 @@ UNAVAILABLE = "The HR system is unavailable right now, so I can't give your figu
 
 def about_someone_else(question: str) -> bool:
     """True when a personal HR question asks about another person, not the asker."""
-    for match in SOMEONE_ELSE.finditer(question):
-        text = match.group(0)
-        lowered = text.lower()
-        named = SOMEONE_ELSE_CASE.search(question) or "my " in lowered
-        if lowered.startswith(("for ", "of ")) and not named:
-            continue  # "of leave", "for vacation": lower-case words are not names
+    if SOMEONE_ELSE.search(question):
         return True
-    return False
+    whom = _FOR_WHOM.search(question)
+    if whom is None:
+        return False
+    words = whom.group(1).lower().split()
+    if words[0] == "my":
+        return words[-1] in _PEOPLE  # "for my colleague", "of my manager"
+    return not any(w in _NOT_NAMES for w in words)
 
 
 def personal_fields(question: str) -> list[str]:

@@ -25,19 +25,30 @@ class SigningKeys:
         self.known = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.unknown = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.url = ""
+        self.delay_s = 0.0  # a slow key endpoint (each request waits this long)
+        self.requests = 0
 
     def jwks(self) -> dict[str, Any]:
         key = json.loads(RSAAlgorithm.to_jwk(self.known.public_key()))
         return {"keys": [{**key, "kid": "known", "use": "sig", "endorsements": ["msteams"]}]}
 
-    def token(self, *, app_id: str, service_url: str, known: bool = True, kid: str = "") -> str:
+    def token(
+        self,
+        *,
+        app_id: str,
+        service_url: str,
+        known: bool = True,
+        kid: str = "",
+        expires: bool = True,
+    ) -> str:
         claims = {
             "iss": ISSUER,
             "aud": app_id,
             "serviceurl": service_url,
             "nbf": int(time.time()) - 10,
-            "exp": int(time.time()) + 600,
         }
+        if expires:
+            claims["exp"] = int(time.time()) + 600
         key = self.known if known else self.unknown
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid or "known"})
 
@@ -48,6 +59,8 @@ def running_keys() -> Iterator[SigningKeys]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            keys.requests += 1
+            time.sleep(keys.delay_s)
             if self.path.endswith("/keys"):
                 payload = keys.jwks()
             else:

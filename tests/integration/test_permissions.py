@@ -192,3 +192,50 @@ async def test_members_see_their_documents_in_a_dm_only(pipeline: QuestionPipeli
 
 def test_viewer_without_identity_is_public_only() -> None:
     assert Viewer().public_only and not Viewer(user="U1").public_only
+
+
+def test_finetune_export_never_carries_a_restricted_chunk(restricted_index) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16, finding 3: liked answers whose cited or retrieved chunks include a restricted
+    one (read by its authorised reader in a DM) never reach the training files."""
+    import functools
+    import json
+
+    from bot.finetune_export import build_export
+    from indexing.index_reads import public_chunks
+
+    data, _ = restricted_index
+    parts = Components(load_settings(data_dir=data))
+    store = parts.store
+    by_source: dict[str, list[str]] = {}
+    for point in store.client.scroll(store.alias, limit=10_000, with_payload=["source"])[0]:
+        by_source.setdefault(str((point.payload or {})["source"]), []).append(str(point.id))
+    salary, falcon = by_source["hr/salary-bands.md"], by_source["falcon.md"]
+    vacation, sick = by_source["time-off/vacation.md"], by_source["time-off/sick-leave.md"]
+
+    def liked(n: int, cited: list[str], retrieved: list[str]) -> list[dict[str, object]]:
+        answer = {
+            "kind": "answer",
+            "id": f"a{n}",
+            "question": f"question number {n}?",
+            "answer": f"answer {n} [1]",
+            "answered": True,
+            "cited_chunk_ids": cited,
+            "retrieved": [{"chunk_id": c} for c in [*cited, *retrieved]],
+        }
+        return [answer, {"kind": "vote", "id": f"a{n}", "vote": "up"}]
+
+    entries = [
+        *liked(1, salary[:1], vacation[:1]),  # restricted, cited
+        *liked(2, [vacation[0], falcon[0]], sick[:1]),  # one public + one restricted, cited
+        *liked(3, vacation[:1], salary[:1]),  # restricted among the retrieved only
+        *liked(4, vacation[:1], sick[:1]),  # all public: the only one exported
+        *liked(5, ["no-longer-indexed"], sick[:1]),  # re-indexed away: unknown, skipped
+    ]
+    lookup = functools.partial(public_chunks, store)
+    for raft in (False, True):
+        export = build_export(entries, chunks=lookup, raft=raft)
+        written = json.dumps(export.train + export.validation)
+        assert export.total == 1 and "question number 4" in written, (raft, written[:300])
+        assert not any(c in written for c in CANARIES)
+        assert export.skipped["not_public_or_gone"] == 4
+    parts.store.client.close()

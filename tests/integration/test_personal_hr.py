@@ -302,3 +302,42 @@ async def test_teams_figure_goes_to_a_personal_chat_only(
         ]
     finally:
         await stop_bot(bot, runner)
+
+
+ABOUT_OTHERS = [
+    template.format(name=name)
+    for name in ("alice", "Alice", "Alice Smith")
+    for template in (
+        "How many vacation days does {name} have left?",
+        "What's {name}'s vacation balance?",
+        "how much PTO has {name} got left",
+        "vacation days left for {name}?",
+        "How many sick days does {name} have remaining?",
+        "{name}'s remaining vacation days?",
+        "does {name} still have holidays left this year",
+        "What is the PTO balance of {name}?",
+        "How many days off has {name} taken so far?",
+        "how many leave days did {name} use up",
+    )
+]
+
+
+async def test_a_question_about_someone_else_gives_no_figure(
+    make_pipeline: Any, tmp_path: Path
+) -> None:
+    """Issue 16, finding 12: Bob asking about Alice got Bob's own figure, uncaveated."""
+    from bot.personal import OTHER_PERSON, personal_fields
+
+    export = tmp_path / "hr.csv"
+    export.write_text(EXPORT)
+    pipeline = _with_identity(make_pipeline(PersonalAnswers(FileHRRecords(export))))
+    assert sum(bool(personal_fields(q)) for q in ABOUT_OTHERS) >= 27
+    for i, question in enumerate(ABOUT_OTHERS):
+        reply = await pipeline.handle(dm(question, "UBOB", 100 + i))
+        assert reply is not None and reply.answer is not None
+        if personal_fields(question):  # read as a personal question: said it is not theirs
+            assert reply.text.startswith(OTHER_PERSON), (question, reply.text[:120])
+        for figure in ("17.5", "You have 3 vacation", "9 sick", "4 sick"):
+            assert figure not in reply.text, (question, reply.text[:200])
+    own = await pipeline.handle(dm("How many vacation days do I have left?", "UBOB", 999))
+    assert own is not None and "You have 3 vacation days left" in own.text

@@ -194,3 +194,27 @@ def test_index_with_redis_takes_the_shared_reindex_lock(env: dict[str, str], red
     redis_server.stop()
     down = run(["index", str(DEMO)], env)
     assert down.returncode == 1 and "Redis is unavailable" in down.stderr
+
+
+def test_a_bad_rules_file_or_a_bad_link_fails_only_its_own_part(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 16, finding 7: one malformed .wikibot-acl.yaml aborted the whole run, one
+    symlink the whole folder; now each is its own failure and the rest is indexed."""
+    good, bad = tmp_path / "wiki", tmp_path / "hr"
+    good.mkdir()
+    bad.mkdir()
+    (good / "lunch.md").write_text("# Lunch\n\nTeam lunch is on Thursdays at noon.\n")
+    (good / "passwd.md").symlink_to("/etc/passwd")
+    (good / "zebra.md").write_text("# Zebra crossing\n\nThe office has a zebra crossing.\n")
+    (bad / ".wikibot-acl.yaml").write_text("rules:\n  - pth: 'x'\n")
+    (bad / "salaries.md").write_text("# Salaries\n\nSecret salary bands.\n")
+    done = run(["index", str(good), str(bad)], env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "wiki (full listing): 2 documents: 2 new" in done.stdout, done.stdout
+    assert "hr: FAILED" in done.stdout and "wikibot-acl.yaml" in done.stdout
+    assert "passwd.md: a symbolic link" in done.stderr
+    asked = run(["ask", "When is team lunch?", "--json"], env)
+    assert json.loads(asked.stdout)["citations"][0]["source"] == "lunch.md"
+    secret = run(["ask", "What are the salary bands?", "--json"], env)
+    assert "Secret salary" not in secret.stdout

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from functools import cached_property
 
+from bot.answer.decision import DecisionModel
 from bot.answer.engine import AnswerEngine
 from bot.answer.extractive import ExtractiveAnswerer
 from bot.answer.generative import GenerativeAnswerer
@@ -74,7 +75,10 @@ class Components:
     def engine(self) -> AnswerEngine:
         retriever = QdrantRetriever(store=self.store, settings=self.settings.retrieval)
         extractive = ExtractiveAnswerer(
-            settings=self.settings.answer, embed_many=self.embedder.embed_short
+            settings=self.settings.answer,
+            embed_many=self.embedder.embed_short,
+            vocabulary=retriever.vocabulary,
+            model=DecisionModel.load(self.settings.decision_model_path),
         )
         if not self.settings.llm.enabled:
             logger.info("no LLM configured (WIKIBOT_LLM__MODEL): answers are extractive")

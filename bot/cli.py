@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RATE",
         help="gate: exit 3 if fewer unanswerable questions are declined",
     )
+    ev.add_argument(
+        "--fit",
+        action="store_true",
+        help="re-fit the answer/decline decisions on this file (written to the data dir)",
+    )
     add_learning_parsers(sub)
 
     serve = sub.add_parser("serve", help="the HTTP server: Slack events, /healthz, /readyz")
@@ -143,6 +148,8 @@ def _chat(components: Components, args: argparse.Namespace) -> int:
 
 
 def _eval(components: Components, args: argparse.Namespace) -> int:
+    if args.fit:
+        return _fit(components, args)
     report = evaluate(components.engine, load_qa(args.qa))
     metrics = report.metrics()
     if args.json:
@@ -167,6 +174,38 @@ def _eval(components: Components, args: argparse.Namespace) -> int:
     if failed:  # CI or a CronJob blocks a bad index or configuration on this
         print(f"wikibot: below the gate: {'; '.join(failed)}", file=sys.stderr)
         return 3
+    return 0
+
+
+def _fit(components: Components, args: argparse.Namespace) -> int:
+    """Re-fit the answer decisions on the admin's own labelled questions."""
+    from bot.answer.fitting import fit, score
+    from bot.evaluation import gather_records
+
+    rows = load_qa(args.qa)
+    records = gather_records(components.engine, rows, args.qa.name)
+    answerable = sum(r.answerable for r in records)
+    if answerable < 5 or answerable == len(records):
+        print(
+            f"wikibot: {args.qa} has {answerable} answerable and {len(records) - answerable} "
+            "unanswerable question(s); fitting needs at least 5 answerable and 1 unanswerable "
+            "(about 30 and 5 to be worth it)",
+            file=sys.stderr,
+        )
+        return 2
+    model = fit(records, groups=[str(args.qa)])
+    path = components.settings.decision_model_path
+    model.save(path)
+    m = score(model, records)
+    print(
+        f"wrote {path}: fitted on {len(records)} questions; on those same questions (optimistic): "
+        f"cited-gold {m['cited_gold']:.2f}, declined unanswerable "
+        f"{m['declined_unanswerable']:.2f}, wrongly declined {m['wrongly_declined']:.2f}, "
+        f"{m['cited_per_answer']:.2f} sources per answer. Delete the file to return to the "
+        "shipped model."
+    )
+    if len(records) < 40:
+        print("warning: fewer than 40 questions; the fit may not carry over", file=sys.stderr)
     return 0
 
 

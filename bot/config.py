@@ -52,7 +52,8 @@ CUSTOMARY_ENV = {
 
 
 class RetrievalSettings(BaseModel):
-    mode: Literal["hybrid", "dense", "sparse"] = "dense"  # measured best: docs/benchmarks.md
+    # chosen leave-one-corpus-out (docs/benchmarks.md, bench/generalization.py)
+    mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
     top_k: int = Field(default=6, ge=1, le=50)
     candidates: int = Field(default=20, ge=1, le=200)
 
@@ -60,7 +61,7 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     max_citations: int = Field(default=3, ge=1, le=10)
     max_sentences: int = Field(default=4, ge=1, le=12)
-    min_relevance: float = Field(default=0.35, ge=0.0, le=1.0)
+    # whether to answer at all is the decision model's (bot/answer/decision.py), not a setting
 
 
 class LLMSettings(BaseModel):
@@ -205,6 +206,11 @@ class Settings(BaseSettings):
                     "OPENAI_BASE_URL or OPENAI_API_KEY"
                 )
         return self
+
+    @property
+    def decision_model_path(self) -> Path:
+        """Where `wikibot eval --fit` writes a model fitted on the admin's own questions."""
+        return self.data_dir / "decision_model.json"
 
     @property
     def index_lock_path(self) -> Path:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer.engine import AnswerEngine
+from bot.answer.evidence import clean_query
+from bot.answer.fitting import Record, record_of
 
 
 @dataclass
@@ -97,3 +99,22 @@ def evaluate(engine: AnswerEngine, rows: list[dict[str, Any]]) -> EvalReport:
             }
         )
     return report
+
+
+def gather_records(engine: AnswerEngine, rows: list[dict[str, Any]], group: str) -> list[Record]:
+    """What the answer writer sees for each question, with its labels, for fitting the
+    decision model (the same retrieval and evidence code as answering)."""
+    evidence_of = getattr(engine.writer, "evidence", None) or getattr(
+        getattr(engine.writer, "extractive", None), "evidence", None
+    )
+    if evidence_of is None:
+        raise ValueError("this answer writer has no evidence to fit a decision model on")
+    records = []
+    for row in rows:
+        question = clean_query(" ".join(row["question"].split()), engine.retriever.vocabulary())  # type: ignore[attr-defined]
+        embedding = engine.embedder.get_query_embedding(question) if engine.embed_query else None
+        chunks = engine.retriever.retrieve(question, embedding)
+        evidence = evidence_of(question, embedding, chunks)
+        sources = {c.doc_id: c.source for c in chunks}
+        records.append(record_of(group, row, evidence.documents, evidence.features, sources))
+    return records

@@ -19,6 +19,9 @@ class RetrievedChunk(BaseModel):
     updated_at: str = ""
     text: str
     score: float = 0.0
+    dense_rank: int = 0  # 1-based rank in the dense (MiniLM) list; 0 = not in it
+    dense_score: float = 0.0  # cosine similarity to the question
+    sparse_rank: int = 0  # 1-based rank in the BM25 list; 0 = not in it
     acl_public: bool = True  # who may read it, from the index (retrieval checks it again)
     acl_users: list[str] = Field(default_factory=list)
     acl_groups: list[str] = Field(default_factory=list)
@@ -32,6 +35,19 @@ class Citation(BaseModel):
     section: str = ""
     updated_at: str = ""
     doc_id: str = ""
+
+    @classmethod
+    def of(cls, n: int, chunk: RetrievedChunk) -> Citation:
+        """Citation number ``n`` for a retrieved chunk's document section."""
+        return cls(
+            n=n,
+            title=chunk.title,
+            source=chunk.source,
+            url=chunk.url,
+            section=chunk.section,
+            updated_at=chunk.updated_at,
+            doc_id=chunk.doc_id,
+        )
 
     def label(self) -> str:
         """ "Title › Section" (the section's last heading), as chat surfaces show it."""
@@ -49,6 +65,7 @@ class Answer(BaseModel):
     writer: str = "extractive"  # "llm", "extractive" or "extractive-fallback"
     standalone_question: str = ""  # the follow-up rewritten for retrieval, if it was
     llm_tokens: dict[str, int] = Field(default_factory=dict)  # "prompt", "completion"
+    answerable_p: float | None = None  # the calibrated "the documents answer it" probability
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``wikibot ask --json`` (see ARCHITECTURE.md)."""
@@ -56,6 +73,7 @@ class Answer(BaseModel):
             "question": self.question,
             "answer": self.text,
             "answered": self.answered,
+            "answerable_p": self.answerable_p,
             "citations": [
                 {
                     "n": c.n,

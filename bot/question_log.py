@@ -47,6 +47,7 @@ def answer_entry(
         "standalone": answer.standalone_question,
         "answer": answer.text,
         "answered": answer.answered,
+        "answerable_p": answer.answerable_p,
         "writer": answer.writer,
         "model": model if answer.writer == "llm" else "extractive",
         "latency_ms": round(answer.timings_ms.get("total", 0.0), 1),

@@ -129,7 +129,8 @@ class FolderConnector:
                 f"too large ({size / 1e6:.1f} MB; the limit for this type is {limit / 1e6:.1f} MB)"
             )
         data = path.read_bytes()
-        fallback_title = path.stem.replace("-", " ").replace("_", " ").strip() or relative
+        stem = path.name.split(".", 1)[0] if suffix == ".md" else path.stem
+        fallback_title = stem.replace("-", " ").replace("_", " ").strip() or relative
         front_matter: dict[str, Any] = {}
         if suffix in PDF_SUFFIXES:
             title, sections = parse_pdf(data)
@@ -179,6 +180,11 @@ class FolderConnector:
 
 
 def _suffix(path: Path) -> str:
+    """The type of a file: ``page.html.md.erb`` and ``page.md.erb`` (Markdown with ERB
+    tags, GOV.UK tech-docs) are Markdown."""
+    name = path.name.lower()
+    if name.endswith((".md.erb", ".markdown.erb")):
+        return ".md"
     return path.suffix.lower()
 
 

@@ -1,8 +1,12 @@
-"""Markdown -> clean text split into heading sections.
+r"""Markdown -> clean text split into heading sections.
 
 Handles YAML front matter (parsed and stripped), template shortcodes (``{% ... %}``,
-``{{ ... }}``), HTML comments and inline tags, links and images, fenced code (kept as
-text, never read as headings) and tables (kept as readable rows).
+``{{ ... }}``) and ERB tags (``<% %>``, ``<%= %>``: GOV.UK tech-docs ``*.html.md.erb``
+pages), HTML comments and inline tags, links and images, fenced code (kept as text, never
+read as headings) and tables (kept as readable rows). Text comes out as it reads: hard-wrapped
+paragraph lines are joined (a line is a sentence boundary downstream), list items keep their
+continuation lines, blockquote markers, footnote references and backslash escapes (``\-``)
+are dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +23,12 @@ _FRONT_MATTER = re.compile(
     r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
 )
 _FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
-_SHORTCODE = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}", re.S)
+_SHORTCODE = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}|<%.*?%>", re.S)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=<:])")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
+_QUOTE_MARK = re.compile(r"^\s{0,3}(?:>\s?)+")
+_INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+_LIST_START = re.compile(r"^\s*(?:[*\-+•]|\d+[.)])\s+")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HIDDEN_HTML = re.compile(
     r"<(\w+)[^>]*(?:\shidden[\s>=]|display\s*:\s*none|aria-hidden=\"true\")[^>]*>.*?</\1\s*>",
@@ -61,9 +70,7 @@ def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -97,12 +104,30 @@ def slugify(heading: str) -> str:
 
 
 def clean_inline(line: str) -> str:
+    line = _QUOTE_MARK.sub("", line)
+    line = _FOOTNOTE_REF.sub("", line)
     line = _IMAGE.sub(r"\1", line)
     line = _LINK.sub(r"\1", line)
     line = _REF_LINK.sub(r"\1", line)
     line = _EMPHASIS.sub(r"\2", line)
     line = _HTML_TAG.sub("", line)
+    line = _ESCAPE.sub(r"\1", line)
+    line = _INNER_SPACES.sub(" ", line)  # where a tag or link was removed
     return line.replace("&nbsp;", " ").replace("&amp;", "&").rstrip()
+
+
+def _join_wrapped(buffer: list[str], line: str, raw: str) -> bool:
+    """Append ``line`` to the previous buffered line when it continues the same paragraph
+    or list item (a hard wrap); False when it starts something new."""
+    if not buffer or not buffer[-1].strip() or not line.strip():
+        return False
+    if _LIST_START.match(_QUOTE_MARK.sub("", raw)) or line.lstrip().startswith("|"):
+        return False  # (an escaped "\\-" starts no list: the raw line decides)
+    previous = buffer[-1]
+    if previous.lstrip().startswith("|") or previous.rstrip().endswith(":"):
+        return False  # a table row; a line introducing a list keeps its own line
+    buffer[-1] = previous.rstrip() + " " + line.strip()
+    return True
 
 
 def _strip_markup(body: str) -> str:
@@ -156,7 +181,8 @@ def parse_markdown(text: str, *, fallback_title: str) -> ParsedMarkdown:
         line = clean_inline(raw)
         if line.lstrip().startswith("|"):
             line = " | ".join(c.strip() for c in line.strip().strip("|").split("|"))
-        buffer.append(line)
+        if not _join_wrapped(buffer, line, raw):
+            buffer.append(line)
     flush()
 
     fm_title = front_matter.get("title")

@@ -50,3 +50,23 @@ def public_chunks(store: QdrantIndexStore, chunk_ids: list[str]) -> dict[str, di
         node = metadata_dict_to_node(payload)
         found[str(point.id)] = {"title": str(payload.get("title", "")), "text": node.get_content()}
     return found
+
+
+def chunk_texts(store: QdrantIndexStore) -> list[str]:
+    """The text (with title and section) of every chunk, for term statistics."""
+    if store.current_collection() is None:
+        return []
+    texts = []
+    offset = None
+    while True:
+        points, offset = store.client.scroll(
+            store.alias, limit=512, offset=offset, with_payload=True
+        )
+        for point in points:
+            payload = point.payload or {}
+            node = metadata_dict_to_node(payload)
+            texts.append(
+                f"{payload.get('title', '')} {payload.get('section', '')} {node.get_content()}"
+            )
+        if offset is None:
+            return texts

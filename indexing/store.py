@@ -104,6 +104,7 @@ class QdrantIndexStore:
         self.local = local
         self.replication_factor = replication_factor
         self._all_public: bool | None = None
+        self.generation = 0  # bumped by every write this process makes (caches key on it)
         self.alias = alias
         self.dimension = dimension
         self.sparse = BM25SparseEncoder()
@@ -193,11 +194,13 @@ class QdrantIndexStore:
 
     def invalidate(self) -> None:
         self._all_public = None
+        self.generation += 1
 
     def mark_restricted(self) -> None:
         """Called BEFORE restricted chunks are written: searches filter from now on (the
         retriever also re-checks every result, so a stale cache never shows one)."""
         self._all_public = False
+        self.generation += 1
 
     # -- documents ------------------------------------------------------------
     def vector_store(self, collection: str | None = None) -> QdrantVectorStore:

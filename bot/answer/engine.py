@@ -11,6 +11,7 @@ import re
 import time
 from typing import Protocol
 
+from bot.answer.evidence import clean_query
 from bot.answer.llm import LLMClient, LLMError, TokenCallback
 from bot.answer.prompts import condense_messages
 from bot.answer.retrieval import Retriever
@@ -36,6 +37,7 @@ class AnswerWriter(Protocol):
         chunks: list[RetrievedChunk],
         *,
         on_token: TokenCallback | None = None,
+        already_said: str = "",
     ) -> Answer: ...
 
 
@@ -87,10 +89,12 @@ class AnswerEngine:
         history = history or []
         started = time.perf_counter()
         query = self.standalone(question, history)
+        vocabulary = getattr(self.retriever, "vocabulary", None)
+        search = clean_query(query, vocabulary()) if vocabulary is not None else query
         condensed = time.perf_counter()
-        embedding = self.embedder.get_query_embedding(query) if self.embed_query else None
+        embedding = self.embedder.get_query_embedding(search) if self.embed_query else None
         embedded = time.perf_counter()
-        chunks = self.retriever.retrieve(query, embedding, viewer=viewer)
+        chunks = self.retriever.retrieve(search, embedding, viewer=viewer)
         if history and history[-1].cited_doc_ids:
             boosted = set(history[-1].cited_doc_ids)
             for chunk in chunks:
@@ -98,7 +102,9 @@ class AnswerEngine:
                     chunk.score *= FOLLOW_UP_BOOST
             chunks.sort(key=lambda c: c.score, reverse=True)
         retrieved = time.perf_counter()
-        answer = self.writer.answer(query, embedding, chunks, on_token=on_token)
+        # a follow-up should add to the previous answer, not repeat its quotes
+        said = history[-1].answer if history and query != question else ""
+        answer = self.writer.answer(search, embedding, chunks, on_token=on_token, already_said=said)
         done = time.perf_counter()
         answer.question = question
         answer.standalone_question = query if query != question else ""

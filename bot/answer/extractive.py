@@ -1,31 +1,42 @@
 """The extractive answerer: the embedded default's answer writer (no LLM needed).
 
-From the top retrieved chunks it picks the sentences (or list introductions with their
-items) that best address the question, quotes them verbatim, and numbers a citation for
-each source they came from. A sentence is scored by its meaning (MiniLM cosine to the
-question, with its section heading as context) and by how many of the question's key
-terms it (or its heading) contains. If the best sentence is not relevant enough, the
-answer is "not found", with the closest documents listed: we never guess.
+1. Evidence (bot/answer/evidence.py): the sentences of the retrieved chunks, each scored by
+   its meaning (MiniLM cosine to the question, with its section heading as context) and by
+   how much of the question's IDF weight it covers; features of the question and of each of
+   the top three documents.
+2. Decisions (bot/answer/decision.py, fitted on development sets): whether to answer at all
+   (``answerable_p`` below the threshold: "not found", the closest documents listed), and
+   which documents to cite (the most probable one; a second when probable enough).
+3. The answer quotes whole sentences of the cited documents, verbatim, with one citation
+   per document section: it never cites a document it does not quote.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.answer.decision import DecisionModel
+from bot.answer.evidence import (
+    QuestionTerms,
+    Vocabulary,
+    document_features,
+    document_order,
+    question_features,
+)
 from bot.answer.llm import TokenCallback
 from bot.answer.prompts import looks_like_instructions
 from bot.config import AnswerSettings
 from bot.models import Answer, Citation, RetrievedChunk
 from indexing.chunking import split_sentences
-from indexing.sparse import terms
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
 
 NOT_FOUND = "I couldn't find this in the indexed documents."
 _LIST_ITEM = re.compile(r"^\s*(?:[*\-+•]|\d+[.)])\s+")
-_GENERIC_TERMS = {"company", "employe", "work", "policy", "polic", "handbook", "need", "know"}
+CANDIDATE_DOCUMENTS = 3
+SENTENCES_PER_DOCUMENT = 6
 
 
 @dataclass
@@ -37,6 +48,16 @@ class _Candidate:
     lexical: float = 0.0
     dense: float = 0.0
     score: float = 0.0
+
+
+@dataclass
+class Evidence:
+    """Everything the decisions need about one question's retrieved chunks."""
+
+    chunks: list[RetrievedChunk]
+    sentences: list[_Candidate]  # best first
+    features: dict[str, float]
+    documents: list[tuple[str, dict[str, float]]] = field(default_factory=list)
 
 
 def sentence_units(text: str) -> list[str]:
@@ -66,11 +87,17 @@ def _cosine(a: list[float], b: list[float]) -> float:
 
 class ExtractiveAnswerer:
     def __init__(
-        self, *, settings: AnswerSettings, embed_many: EmbedMany, rerank_limit: int = 12
+        self,
+        *,
+        settings: AnswerSettings,
+        embed_many: EmbedMany,
+        vocabulary: Callable[[], Vocabulary],
+        model: DecisionModel,
     ) -> None:
         self.settings = settings
         self.embed_many = embed_many
-        self.rerank_limit = rerank_limit
+        self.vocabulary = vocabulary
+        self.model = model
 
     def answer(
         self,
@@ -79,18 +106,24 @@ class ExtractiveAnswerer:
         chunks: list[RetrievedChunk],
         *,
         on_token: TokenCallback | None = None,
+        already_said: str = "",
     ) -> Answer:
-        """The answer; ``on_token`` (streaming surfaces) gets the whole text at once."""
-        answer = self._answer(question, query_embedding, chunks)
+        """The answer; ``on_token`` (streaming surfaces) gets the whole text at once.
+        Sentences in ``already_said`` (the previous answer, for a follow-up) come last."""
+        evidence = self.evidence(question, query_embedding, chunks)
+        if already_said:
+            said = " ".join(already_said.split())
+            evidence.sentences.sort(key=lambda c: " ".join(c.text.split()) in said)
+        answer = self.decide(question, evidence)
         if on_token is not None:
             on_token(answer.text)
         return answer
 
-    def _answer(
+    def evidence(
         self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]
-    ) -> Answer:
-        key_terms = [t for t in dict.fromkeys(terms(question)) if t not in _GENERIC_TERMS]
-        candidates = self._candidates(chunks, key_terms)
+    ) -> Evidence:
+        wanted = QuestionTerms.of(question, self.vocabulary())
+        candidates = self._candidates(chunks, wanted)
         if candidates and query_embedding is not None:
             vectors = self.embed_many(
                 [f"{c.chunk.title} > {c.chunk.section}: {c.text}" for c in candidates]
@@ -98,52 +131,79 @@ class ExtractiveAnswerer:
             for candidate, vector in zip(candidates, vectors, strict=True):
                 candidate.dense = _cosine(query_embedding, vector)
         for c in candidates:
-            prior = 1.0 / (1 + c.chunk_rank)
-            c.score = 0.5 * c.dense + 0.3 * c.lexical + 0.05 * prior
-            if query_embedding is None:
-                c.score = 0.8 * c.lexical + 0.2 * prior
+            c.score = 0.6 * c.dense + 0.4 * c.lexical
         candidates.sort(key=lambda c: c.score, reverse=True)
-        if not candidates or candidates[0].score < self.settings.min_relevance:
-            return self.not_found(question, chunks)
-        return self._compose(question, candidates, chunks)
+        best_by_doc: dict[str, float] = {}
+        for c in candidates:
+            best_by_doc.setdefault(c.chunk.doc_id, c.dense)
+        documents = [
+            (doc, document_features(doc, rank, wanted, chunks, best_by_doc))
+            for rank, doc in enumerate(document_order(chunks)[:CANDIDATE_DOCUMENTS], 1)
+        ]
+        best_sentence = max((c.dense for c in candidates), default=0.0)
+        best_coverage = max((c.lexical for c in candidates), default=0.0)
+        features = question_features(wanted, chunks, best_sentence, best_coverage)
+        return Evidence(chunks, candidates, features, documents)
 
-    def _candidates(self, chunks: list[RetrievedChunk], key_terms: list[str]) -> list[_Candidate]:
-        found: list[_Candidate] = []
+    def decide(self, question: str, evidence: Evidence) -> Answer:
+        p = self.model.question.probability(evidence.features) if evidence.sentences else 0.0
+        if p < self.model.threshold:
+            answer = self.not_found(question, evidence.chunks)
+        else:
+            answer = self._compose(question, evidence, self.cited_documents(evidence))
+        answer.answerable_p = round(p, 4)
+        return answer
+
+    def cited_documents(self, evidence: Evidence) -> list[str]:
+        """The most probable document; the runner-up too when probable enough."""
+        quotable = {c.chunk.doc_id for c in evidence.sentences}
+        scored = sorted(
+            (
+                (self.model.document.probability(features), doc)
+                for doc, features in evidence.documents
+                if doc in quotable
+            ),
+            reverse=True,
+        )
+        if not scored:
+            return [evidence.sentences[0].chunk.doc_id]
+        chosen = [scored[0][1]]
+        for p, doc in scored[1 : self.settings.max_citations]:
+            if p >= self.model.second_threshold:
+                chosen.append(doc)
+        return chosen
+
+    def _candidates(self, chunks: list[RetrievedChunk], wanted: QuestionTerms) -> list[_Candidate]:
+        """Per candidate document, its sentences that cover the question best."""
+        documents = set(document_order(chunks)[:CANDIDATE_DOCUMENTS])
+        per_doc: dict[str, list[_Candidate]] = {}
         seen: set[str] = set()
         for rank, chunk in enumerate(chunks):
-            heading_terms = set(terms(f"{chunk.title} {chunk.section}"))
+            if chunk.doc_id not in documents:
+                continue
+            context = f"{chunk.title} {chunk.section}"
             for order, unit in enumerate(sentence_units(chunk.text)):
                 if unit in seen or looks_like_instructions(unit):
                     continue  # overlap between neighbouring chunks; text addressing an AI
                 seen.add(unit)
-                unit_terms = set(terms(unit))
-                if key_terms:
-                    hits = sum(
-                        1.0 if t in unit_terms else 0.5 if t in heading_terms else 0.0
-                        for t in key_terms
-                    )
-                    lexical = hits / len(key_terms)
-                else:
-                    lexical = 0.0
-                found.append(_Candidate(unit, rank, chunk, order, lexical=lexical))
-        found.sort(key=lambda c: (c.lexical, -c.chunk_rank), reverse=True)
-        return found[: self.rerank_limit]
+                lexical = wanted.coverage(unit, context)
+                candidate = _Candidate(unit, rank, chunk, order, lexical=lexical)
+                per_doc.setdefault(chunk.doc_id, []).append(candidate)
+        found: list[_Candidate] = []
+        for candidates in per_doc.values():
+            candidates.sort(key=lambda c: (c.lexical, -c.chunk_rank, -c.order), reverse=True)
+            found.extend(candidates[:SENTENCES_PER_DOCUMENT])
+        return found
 
-    def _compose(
-        self, question: str, ranked: list[_Candidate], chunks: list[RetrievedChunk]
-    ) -> Answer:
-        best = ranked[0].score
+    def _compose(self, question: str, evidence: Evidence, docs: list[str]) -> Answer:
         chosen: list[_Candidate] = []
-        docs: list[str] = []
-        for c in ranked:
-            if len(chosen) >= self.settings.max_sentences or c.score < best * 0.85:
-                break
-            if c.chunk.doc_id not in docs:
-                if len(docs) >= self.settings.max_citations:
-                    continue
-                docs.append(c.chunk.doc_id)
-            chosen.append(c)
-        # read in document order: by source first appearance, then position in the chunk
+        for doc in docs:
+            mine = [c for c in evidence.sentences if c.chunk.doc_id == doc]
+            take = mine[:1] + [c for c in mine[1:3] if c.score >= mine[0].score * 0.85]
+            if doc != docs[0]:
+                take = take[:1]  # a second document adds its best sentence only
+            chosen.extend(take[: max(1, self.settings.max_sentences - len(chosen))])
+        # read in document order: by cited document, then position in the text
         chosen.sort(key=lambda c: (docs.index(c.chunk.doc_id), c.chunk_rank, c.order))
         citations: list[Citation] = []
         keys: dict[tuple[str, str], int] = {}
@@ -152,22 +212,16 @@ class ExtractiveAnswerer:
             key = (c.chunk.doc_id, c.chunk.section)
             if key not in keys:
                 keys[key] = len(citations) + 1
-                citations.append(
-                    Citation(
-                        n=keys[key],
-                        title=c.chunk.title,
-                        source=c.chunk.source,
-                        url=c.chunk.url,
-                        section=c.chunk.section,
-                        updated_at=c.chunk.updated_at,
-                        doc_id=c.chunk.doc_id,
-                    )
-                )
+                citations.append(Citation.of(keys[key], c.chunk))
             quoted = "\n> ".join(c.text.splitlines())
             lines.append(f"> {quoted} [{keys[key]}]")
         text = "From the indexed documents:\n" + "\n".join(lines)
         return Answer(
-            question=question, text=text, answered=True, citations=citations, retrieved=chunks
+            question=question,
+            text=text,
+            answered=True,
+            citations=citations,
+            retrieved=evidence.chunks,
         )
 
     def not_found(self, question: str, chunks: list[RetrievedChunk]) -> Answer:

@@ -49,8 +49,11 @@ class GenerativeAnswerer:
         chunks: list[RetrievedChunk],
         *,
         on_token: TokenCallback | None = None,
+        already_said: str = "",
     ) -> Answer:
-        extractive = self.extractive.answer(question, query_embedding, chunks)  # no stream
+        extractive = self.extractive.answer(
+            question, query_embedding, chunks, already_said=already_said
+        )  # no stream
         if not extractive.answered:
             return extractive  # weak retrieval: no LLM call
         sources = _distinct_sources(chunks)
@@ -73,18 +76,7 @@ class GenerativeAnswerer:
             if not cited:
                 answer = self.extractive.not_found(question, chunks)
             else:
-                citations = [
-                    Citation(
-                        n=n,
-                        title=sources[n - 1].title,
-                        source=sources[n - 1].source,
-                        url=sources[n - 1].url,
-                        section=sources[n - 1].section,
-                        updated_at=sources[n - 1].updated_at,
-                        doc_id=sources[n - 1].doc_id,
-                    )
-                    for n in cited
-                ]
+                citations = [Citation.of(n, sources[n - 1]) for n in cited]
                 answer = Answer(
                     question=question,
                     text=text,
@@ -93,6 +85,7 @@ class GenerativeAnswerer:
                     retrieved=chunks,
                 )
         answer.writer = "llm"
+        answer.answerable_p = extractive.answerable_p
         answer.timings_ms["llm"] = llm_ms
         answer.llm_tokens = usage
         return answer

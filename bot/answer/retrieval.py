@@ -14,23 +14,22 @@ cleared and the search repeated with the filter. A chunk without ACL fields is r
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Protocol
 
 from llama_index.core.vector_stores.types import VectorStoreQuery, VectorStoreQueryMode
 from qdrant_client import models as qm
 
+from bot.answer.evidence import Vocabulary
 from bot.config import RetrievalSettings
 from bot.errors import IndexNotReadyError
 from bot.models import PUBLIC, RetrievedChunk, Viewer
+from indexing.index_reads import chunk_texts
 from indexing.store import QdrantIndexStore
 
 logger = logging.getLogger(__name__)
 
-_MODES = {
-    "hybrid": VectorStoreQueryMode.HYBRID,
-    "dense": VectorStoreQueryMode.DEFAULT,
-    "sparse": VectorStoreQueryMode.SPARSE,
-}
 _PUBLIC_ONLY = qm.Filter(
     must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))]
 )
@@ -65,6 +64,28 @@ class QdrantRetriever:
         self.settings = settings
         self.vector_store = store.vector_store()
         self._ready = False
+        self._vocabulary: tuple[tuple[str | None, int, int], Vocabulary] | None = None
+        self._vocabulary_lock = threading.Lock()
+        self._vocabulary_checked = 0.0
+
+    def vocabulary(self) -> Vocabulary:
+        """Term statistics of the whole index (all chunks, whoever asks: document
+        frequencies reveal no text), rebuilt when this process writes the index, and when
+        the collection or its size changes (another process's writes: checked every 30 s)."""
+        with self._vocabulary_lock:
+            now = time.monotonic()
+            cached = self._vocabulary
+            fresh = cached is not None and cached[0][2] == self.store.generation
+            if cached is not None and fresh and now - self._vocabulary_checked < 30:
+                return cached[1]
+            self._vocabulary_checked = now
+            collection = self.store.current_collection()
+            if collection is None:  # nothing indexed yet: retrieve() says so
+                return Vocabulary.from_texts([])
+            key = (collection, self.store.count(), self.store.generation)
+            if self._vocabulary is None or self._vocabulary[0] != key:
+                self._vocabulary = (key, Vocabulary.from_texts(chunk_texts(self.store)))
+            return self._vocabulary[1]
 
     @property
     def needs_embedding(self) -> bool:
@@ -85,30 +106,67 @@ class QdrantRetriever:
             self.store.check_compatible(collection)  # vectors of another model rank garbage
             self._ready = True
         k = top_k or self.settings.top_k
-        mode = _MODES[self.settings.mode]
-        query = VectorStoreQuery(
-            query_embedding=query_embedding,
-            query_str=question,
-            similarity_top_k=max(k, self.settings.candidates)
-            if mode is VectorStoreQueryMode.HYBRID
-            else k,
-            sparse_top_k=max(k, self.settings.candidates)
-            if mode is VectorStoreQueryMode.HYBRID
-            else k,
-            hybrid_top_k=k,
-            mode=mode,
-        )
         unfiltered = self.store.all_public()
-        chunks = self._search(query, None if unfiltered else acl_filter(viewer))
+        chunks = self._search(
+            question, query_embedding, k, None if unfiltered else acl_filter(viewer)
+        )
         if any(not viewer.may_read(c) for c in chunks):
             if unfiltered:  # a restricted chunk appeared since the cache was filled
                 logger.warning("restricted chunks appeared in the index; filtering searches")
                 self.store.invalidate()
-                chunks = self._search(query, acl_filter(viewer))
+                chunks = self._search(question, query_embedding, k, acl_filter(viewer))
             chunks = [c for c in chunks if viewer.may_read(c)]
         return chunks[:k]
 
-    def _search(self, query: VectorStoreQuery, acl: qm.Filter | None) -> list[RetrievedChunk]:
+    def _search(
+        self, question: str, embedding: list[float] | None, k: int, acl: qm.Filter | None
+    ) -> list[RetrievedChunk]:
+        """Dense and/or BM25 lists (by mode), fused by reciprocal rank (k=60) in hybrid
+        mode; each chunk keeps its rank in each list (the answer writer weighs them)."""
+        mode = self.settings.mode
+        depth = max(k, self.settings.candidates) if mode == "hybrid" else k
+        dense = (
+            self._list(question, embedding, depth, acl, VectorStoreQueryMode.DEFAULT)
+            if (mode != "sparse" and embedding is not None)
+            else []
+        )
+        sparse = (
+            self._list(question, None, depth, acl, VectorStoreQueryMode.SPARSE)
+            if (mode != "dense")
+            else []
+        )
+        by_id: dict[str, RetrievedChunk] = {}
+        fused: dict[str, float] = {}
+        for rank, chunk in enumerate(dense, 1):
+            chunk.dense_rank, chunk.dense_score = rank, chunk.score
+            by_id[chunk.chunk_id] = chunk
+            fused[chunk.chunk_id] = 1.0 / (60 + rank)
+        for rank, chunk in enumerate(sparse, 1):
+            known = by_id.setdefault(chunk.chunk_id, chunk)
+            known.sparse_rank = rank
+            fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + 1.0 / (60 + rank)
+        if mode != "hybrid":
+            return (dense or sparse)[:k]
+        ranked = sorted(fused, key=lambda i: fused[i], reverse=True)
+        for chunk_id in ranked:
+            by_id[chunk_id].score = fused[chunk_id]
+        return [by_id[i] for i in ranked[:k]]
+
+    def _list(
+        self,
+        question: str,
+        embedding: list[float] | None,
+        depth: int,
+        acl: qm.Filter | None,
+        mode: VectorStoreQueryMode,
+    ) -> list[RetrievedChunk]:
+        query = VectorStoreQuery(
+            query_embedding=embedding,
+            query_str=question,
+            similarity_top_k=depth,
+            sparse_top_k=depth,
+            mode=mode,
+        )
         result = self.vector_store.query(query, qdrant_filters=acl)
         chunks = []
         for node, score in zip(result.nodes or [], result.similarities or [], strict=False):

@@ -135,3 +135,63 @@ def test_asking_an_index_built_by_another_model_fails_clearly(
             retriever.retrieve("vacation", [0.0] * 384)
     finally:
         store.embed_model = original
+
+
+def _quoted_lines(text: str) -> list[str]:
+    import re
+
+    return [
+        re.sub(r"\s*\[\d+\]$", "", line[2:]) for line in text.splitlines() if line.startswith("> ")
+    ]
+
+
+def _check_quotes_are_verbatim_and_cited(answer) -> None:  # type: ignore[no-untyped-def]
+    if not answer.answered:
+        assert not answer.citations
+        return
+    assert answer.citations, answer.text  # no answer without a citation
+    cited = {c.doc_id for c in answer.citations}
+    source_text = " ".join(" ".join(c.text.split()) for c in answer.retrieved if c.doc_id in cited)
+    quotes = _quoted_lines(answer.text)
+    assert quotes
+    for quote in quotes:  # list items are quoted one line each; each is in the text
+        assert " ".join(quote.split()) in source_text, (quote, answer.question)
+    assert len(cited) <= 3
+
+
+QUESTIONS = [
+    "How many vacation days do I get per year?",
+    "When do I need a doctor's note for sick leave?",
+    "How do I submit an expense report?",
+    "What is the parental leave policy?",
+    "What is the hotel limit per night when travelling?",
+    "How do I get a new laptop?",
+    "Can I work remotely from another country?",
+    "hey quick question, new here - how does parental leve work?",
+    "Does the company offer pet insurance?",
+    "What will the weather be in Lisbon tomorrow?",
+]
+
+
+def test_every_answer_quotes_its_cited_documents_verbatim(components: Components) -> None:
+    answers = [components.engine.ask(q) for q in QUESTIONS]
+    for answer in answers:
+        _check_quotes_are_verbatim_and_cited(answer)
+        assert answer.answerable_p is not None and 0 <= answer.answerable_p <= 1
+    by_question = {a.question: a for a in answers}
+    assert by_question["hey quick question, new here - how does parental leve work?"].answered
+    assert not by_question["What will the weather be in Lisbon tomorrow?"].answered
+    assert not by_question["Does the company offer pet insurance?"].answered
+
+
+def test_quotes_are_verbatim_on_a_real_handbook(corpora: Path, tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    parts = Components(load_settings(data_dir=tmp_path / "data"))
+    parts.__dict__["embedder"] = embedder
+    corpus = corpora / "clef-handbook"
+    parts.index_pipeline().run([FolderConnector(corpus)])
+    rows = [json.loads(line) for line in (corpus / "qa.jsonl").read_text().splitlines() if line]
+    for row in rows:
+        _check_quotes_are_verbatim_and_cited(parts.engine.ask(row["question"]))
+    parts.store.client.close()

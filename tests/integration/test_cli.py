@@ -218,3 +218,38 @@ def test_a_bad_rules_file_or_a_bad_link_fails_only_its_own_part(
     assert json.loads(asked.stdout)["citations"][0]["source"] == "lunch.md"
     secret = run(["ask", "What are the salary bands?", "--json"], env)
     assert "Secret salary" not in secret.stdout
+
+
+def test_eval_fit_writes_a_model_that_ask_then_uses(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(["index", str(DEMO)], env).returncode == 0
+    rows = [
+        ("How many vacation days do I get per year?", ["time-off/vacation.md"]),
+        ("When do I need a doctor's note for sick leave?", ["time-off/sick-leave.md"]),
+        ("What is the hotel limit per night when travelling?", ["expenses/business-travel.md"]),
+        ("How long is parental leave?", ["time-off/parental-leave.md"]),
+        ("Can I carry over unused vacation days?", ["time-off/vacation.md"]),
+        ("How do I reset my password?", ["it/passwords-and-mfa.md"]),
+        ("Does the company offer pet insurance?", []),
+        ("Is there a company yacht for weekend trips?", []),
+    ]
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(
+        "".join(
+            json.dumps({"question": q, "sources": s, "answerable": bool(s)}) + "\n" for q, s in rows
+        )
+    )
+    few = tmp_path / "few.jsonl"
+    few.write_text(qa.read_text().splitlines()[0] + "\n")
+    refused = run(["eval", str(few), "--fit"], env)
+    assert refused.returncode == 2 and "at least 5 answerable" in refused.stderr
+    fitted = run(["eval", str(qa), "--fit"], env)
+    assert fitted.returncode == 0, fitted.stderr
+    model = Path(env["WIKIBOT_DATA_DIR"]) / "decision_model.json"
+    assert json.loads(model.read_text())["fitted_on"] == [str(qa)]
+    asked = json.loads(
+        run(["ask", "How many vacation days do I get per year?", "--json"], env).stdout
+    )
+    assert asked["answered"] and 0.0 <= asked["answerable_p"] <= 1.0
+    model.write_text("{broken")
+    broken = run(["ask", "How many vacation days do I get per year?", "--json"], env)
+    assert broken.returncode != 0 and "decision model" in broken.stderr

@@ -10,7 +10,7 @@ def test_defaults_need_no_environment(clean_env: Path) -> None:
     settings = load_settings()
     assert settings.qdrant.url is None
     assert settings.data_dir == clean_env
-    assert settings.retrieval.mode == "dense"
+    assert settings.retrieval.mode == "hybrid"
 
 
 def test_customary_names_and_nested_prefix(

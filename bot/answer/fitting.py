@@ -1,0 +1,134 @@
+"""Fitting the decision model on labelled questions, and scoring a model on others.
+
+A record is what the answer writer saw for one development question (its evidence features
+and its top documents' features) plus the labels from qa.jsonl (answerable, gold sources).
+The same records serve leave-one-corpus-out evaluation (bench/generalization.py) and an
+admin's re-fit on their own questions (`wikibot eval QA.jsonl --fit`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.answer.decision import DecisionModel, LogisticModel
+from bot.answer.evidence import DOCUMENT_FEATURES, QUESTION_FEATURES
+
+# declining an answerable question costs this many wrongly answered unanswerable ones
+WRONG_DECLINE_COST = 3.0
+SECOND_CITATION_COST = 0.2  # cited-gold a second citation must buy, per question
+
+
+@dataclass
+class Record:
+    group: str  # the corpus (or file) the question comes from
+    answerable: bool
+    features: dict[str, float]
+    documents: list[tuple[str, dict[str, float]]]  # (source path, features), retrieval order
+    gold: set[str] = field(default_factory=set)
+    retrieved: set[str] = field(default_factory=set)  # sources of all retrieved chunks
+
+
+def fit(records: Sequence[Record], *, groups: Sequence[str] = ()) -> DecisionModel:
+    question = LogisticModel.fit(
+        QUESTION_FEATURES, [r.features for r in records], [r.answerable for r in records]
+    )
+    threshold = _threshold(question, records)
+    doc_rows, doc_labels = [], []
+    for r in records:
+        if r.answerable:
+            for source, features in r.documents:
+                doc_rows.append(features)
+                doc_labels.append(source in r.gold)
+    document = LogisticModel.fit(DOCUMENT_FEATURES, doc_rows, doc_labels)
+    model = DecisionModel(question, threshold, document, 1.0, fitted_on=list(groups))
+    model.second_threshold = _second_threshold(model, records)
+    return model
+
+
+def _threshold(model: LogisticModel, records: Sequence[Record]) -> float:
+    """The threshold maximising (share of unanswerable training questions declined) minus
+    WRONG_DECLINE_COST x (share of answerable ones declined)."""
+    answerable = [model.probability(r.features) for r in records if r.answerable]
+    unanswerable = [model.probability(r.features) for r in records if not r.answerable]
+    if not answerable or not unanswerable:
+        return 0.5
+    best, best_value = 0.05, -math.inf
+    for candidate in sorted({0.05, *(p + 1e-6 for p in answerable + unanswerable)}):
+        declined = sum(p < candidate for p in unanswerable) / len(unanswerable)
+        wrongly = sum(p < candidate for p in answerable) / len(answerable)
+        value = declined - WRONG_DECLINE_COST * wrongly
+        if value > best_value + 1e-9:
+            best, best_value = candidate, value
+    return max(0.05, min(0.95, best))
+
+
+def _second_threshold(model: DecisionModel, records: Sequence[Record]) -> float:
+    best, best_value = 1.01, -1.0
+    for candidate in [i / 40 for i in range(4, 41)] + [1.01]:
+        model.second_threshold = candidate
+        m = score(model, records)
+        value = m["cited_gold"] - SECOND_CITATION_COST * (m["cited_per_answer"] - 1)
+        if value > best_value + 1e-9:
+            best, best_value = candidate, value
+    return best
+
+
+def cited(model: DecisionModel, record: Record) -> list[str]:
+    """The sources the writer would cite (same rule as ExtractiveAnswerer.cited_documents)."""
+    scored = sorted(((model.document.probability(f), s) for s, f in record.documents), reverse=True)
+    if not scored:
+        return []
+    chosen = [scored[0][1]]
+    chosen += [s for p, s in scored[1:3] if p >= model.second_threshold]
+    return chosen
+
+
+def score(model: DecisionModel, records: Sequence[Record]) -> dict[str, float]:
+    answerable = [r for r in records if r.answerable]
+    unanswerable = [r for r in records if not r.answerable]
+    cited_gold = declined = wrongly = 0
+    cited_counts: list[int] = []
+    for r in records:
+        answered = model.question.probability(r.features) >= model.threshold
+        if r.answerable and not answered:
+            wrongly += 1
+        if not r.answerable and not answered:
+            declined += 1
+        if answered:
+            sources = cited(model, r)
+            cited_counts.append(len(sources))
+            if r.answerable and r.gold & set(sources):
+                cited_gold += 1
+    return {
+        "questions": len(records),
+        "cited_gold": cited_gold / len(answerable) if answerable else 0.0,
+        "gold_in_retrieved": (
+            sum(bool(r.gold & r.retrieved) for r in answerable) / len(answerable)
+            if answerable
+            else 0.0
+        ),
+        "declined_unanswerable": declined / len(unanswerable) if unanswerable else 1.0,
+        "wrongly_declined": wrongly / len(answerable) if answerable else 0.0,
+        "cited_per_answer": sum(cited_counts) / len(cited_counts) if cited_counts else 0.0,
+    }
+
+
+def record_of(
+    group: str,
+    row: dict[str, object],
+    evidence_documents: list[tuple[str, dict[str, float]]],
+    features: dict[str, float],
+    sources: dict[str, str],
+) -> Record:
+    """A record from a qa.jsonl row and the writer's evidence (doc ids mapped to sources)."""
+    gold = {str(s) for s in row.get("sources") or []}  # type: ignore[attr-defined]
+    return Record(
+        group=group,
+        answerable=bool(row.get("answerable", bool(gold))),
+        features=features,
+        documents=[(sources.get(doc, doc), f) for doc, f in evidence_documents],
+        gold=gold,
+        retrieved=set(sources.values()),
+    )

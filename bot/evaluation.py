@@ -111,7 +111,7 @@ def gather_records(engine: AnswerEngine, rows: list[dict[str, Any]], group: str)
         raise ValueError("this answer writer has no evidence to fit a decision model on")
     records = []
     for row in rows:
-        question = clean_query(" ".join(row["question"].split()), engine.retriever.vocabulary())  # type: ignore[attr-defined]
+        question = clean_query(" ".join(row["question"].split()), engine.retriever.vocabulary())
         embedding = engine.embedder.get_query_embedding(question) if engine.embed_query else None
         chunks = engine.retriever.retrieve(question, embedding)
         evidence = evidence_of(question, embedding, chunks)

@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
-from llama_index.core.vector_stores.types import VectorStoreQueryResult
 from llama_index.vector_stores.qdrant import QdrantVectorStore
-from llama_index.vector_stores.qdrant.utils import HybridFusionCallable
 from pydantic import BaseModel, SecretStr
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
@@ -65,26 +63,6 @@ def open_client(config: QdrantConfig, data_dir: Path) -> QdrantClient:
                 "to index and answer at the same time"
             ) from exc
         raise
-
-
-def rrf_fusion(
-    dense: VectorStoreQueryResult,
-    sparse: VectorStoreQueryResult,
-    alpha: float = 0.5,
-    top_k: int = 2,
-) -> VectorStoreQueryResult:
-    """Reciprocal rank fusion (k=60) of the dense and sparse result lists."""
-    del alpha  # RRF uses ranks only
-    scores: dict[str, float] = {}
-    nodes = {}
-    for result in (dense, sparse):
-        for rank, node in enumerate(result.nodes or []):
-            scores[node.node_id] = scores.get(node.node_id, 0.0) + 1.0 / (60 + rank + 1)
-            nodes[node.node_id] = node
-    ranked = sorted(scores, key=lambda i: scores[i], reverse=True)[:top_k]
-    return VectorStoreQueryResult(
-        nodes=[nodes[i] for i in ranked], similarities=[scores[i] for i in ranked], ids=ranked
-    )
 
 
 class QdrantIndexStore:
@@ -210,7 +188,6 @@ class QdrantIndexStore:
             enable_hybrid=True,
             sparse_doc_fn=self.sparse.encode_documents,
             sparse_query_fn=self.sparse.encode_queries,
-            hybrid_fusion_fn=cast(HybridFusionCallable, rrf_fusion),
             dense_vector_name=DENSE_VECTOR,
             sparse_vector_name=SPARSE_VECTOR,
             batch_size=64,

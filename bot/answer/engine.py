@@ -89,8 +89,7 @@ class AnswerEngine:
         history = history or []
         started = time.perf_counter()
         query = self.standalone(question, history)
-        vocabulary = getattr(self.retriever, "vocabulary", None)
-        search = clean_query(query, vocabulary()) if vocabulary is not None else query
+        search = clean_query(query, self.retriever.vocabulary())
         condensed = time.perf_counter()
         embedding = self.embedder.get_query_embedding(search) if self.embed_query else None
         embedded = time.perf_counter()

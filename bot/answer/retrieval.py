@@ -48,6 +48,10 @@ def acl_filter(viewer: Viewer) -> qm.Filter:
 
 
 class Retriever(Protocol):
+    def vocabulary(self) -> Vocabulary:
+        """Term statistics of the index (for evidence and query cleaning)."""
+        ...
+
     def retrieve(
         self,
         question: str,

@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 
 from bench.common import CORPORA, peak_rss_mb
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import load_settings
+from bot.reindex import ReindexRequest
 from connectors.folder import FolderConnector
-from tests.confluence_stub import ConfluenceStub, Page
+from tests.support.confluence_stub import ConfluenceStub, Page
 
 SOURCES = """sources:
   - name: wiki
@@ -61,11 +62,12 @@ def _body(heading: str, text: str, n: int) -> str:
     )
 
 
-def _run(parts: Components, stub: ConfluenceStub, label: str, mode: str = "sync") -> str:
+def _run(parts: App, stub: ConfluenceStub, label: str, mode: str = "sync") -> str:
     stub.requests.clear()
     started = time.perf_counter()
     how = "index" if mode == "index" else "sync"
-    [result] = parts.source_sync().run(parts.sources.connectors(), mode=how)
+    request = ReindexRequest(parts.sources.connectors(), how, "bench")
+    [result] = parts.reindexer.run_here(request).results
     seconds = time.perf_counter() - started
     assert result.summary is not None, result.error
     s = result.summary
@@ -86,7 +88,7 @@ def main() -> None:
         sources = Path(tmp) / "sources.yaml"
         sources.write_text(SOURCES.format(url=stub.url), encoding="utf-8")
         os.environ["CONF_TOKEN"] = "conf-token"
-        parts = Components(load_settings(data_dir=Path(tmp) / "data", sources_file=sources))
+        parts = build_app(load_settings(data_dir=Path(tmp) / "data", sources_file=sources))
         rows.append(_run(parts, stub, f"first sync, {pages} pages"))
         rows.append(_run(parts, stub, "unchanged"))
         for n in range(2, 12):

@@ -22,10 +22,11 @@ from pathlib import Path
 from bench.common import CORPORA
 from bot.answer.decision import SHIPPED_MODEL
 from bot.answer.fitting import Record, fit, score
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import load_settings
-from bot.evaluation import gather_records, load_qa
+from bot.learning.evaluation import gather_records, load_qa
 from connectors.folder import FolderConnector
+from tests.support.indexing import index_now
 
 
 def main() -> None:
@@ -36,16 +37,14 @@ def main() -> None:
     args = parser.parse_args()
     corpora = sorted(p for p in CORPORA.iterdir() if (p / "qa.jsonl").exists())
     records: list[Record] = []
-    built: list[Components] = []
+    built: list[App] = []
     embedder = None
     for corpus in corpora:
         settings = load_settings(data_dir=args.data_dir / corpus.name)
         settings.retrieval.mode = args.mode  # type: ignore[assignment]
-        parts = Components(settings)
-        if embedder is not None:
-            parts.__dict__["embedder"] = embedder
+        parts = build_app(settings, embedder=embedder)  # one loaded model for all corpora
         embedder = parts.embedder
-        parts.index_pipeline().run([FolderConnector(corpus)])
+        index_now(parts, [FolderConnector(corpus)])
         records += gather_records(parts.engine, load_qa(corpus / "qa.jsonl"), corpus.name)
         built.append(parts)
     names = [c.name for c in corpora]
@@ -70,8 +69,11 @@ def main() -> None:
         in_sample = score(model, records)
         print("in-sample (all corpora, for reference only):", _row("all", in_sample))
         timings = []
-        for parts, corpus in zip(built, corpora, strict=True):
-            parts.__dict__.pop("engine", None)  # load the new model
+        for built_parts, corpus in zip(built, corpora, strict=True):
+            # a new engine over the same index and model, with the model just written
+            parts = build_app(
+                built_parts.settings, embedder=built_parts.embedder, store=built_parts.store
+            )
             for row in load_qa(corpus / "qa.jsonl"):
                 started = time.perf_counter()
                 parts.engine.ask(row["question"])

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bench.common import CORPORA, peak_rss_mb
-from bot.app import Components
+from bot.app import build_app
 from bot.config import load_settings
 from connectors.folder import FolderConnector
 from indexing.chunking import chunk_document
@@ -24,7 +24,7 @@ from indexing.chunking import chunk_document
 def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPORA / "18f-handbook"
     with tempfile.TemporaryDirectory() as data:
-        parts = Components(load_settings(data_dir=Path(data)))
+        parts = build_app(load_settings(data_dir=Path(data)))
         embedder = parts.embedder
         # the embedder alone, on real chunk texts of this corpus
         texts = []

@@ -15,10 +15,11 @@ import time
 from pathlib import Path
 
 from bench.common import REPO, percentile
-from bot.app import Components
+from bot.app import build_app
 from bot.config import LLMSettings, load_settings
 from connectors.folder import FolderConnector
-from tests.llama_server import LlamaServer
+from tests.support.indexing import index_now
+from tests.support.llama_server import LlamaServer
 
 QUESTIONS = [
     "How many vacation days do I get per year?",
@@ -39,8 +40,8 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as data:
             llm = LLMSettings(model="smollm2", base_url=server.url, max_tokens=64)
-            parts = Components(load_settings(data_dir=Path(data), llm=llm))
-            parts.index_pipeline().run([FolderConnector(REPO / "demo" / "handbook")])
+            parts = build_app(load_settings(data_dir=Path(data), llm=llm))
+            index_now(parts, [FolderConnector(REPO / "demo" / "handbook")])
             engine = parts.engine
             engine.ask(QUESTIONS[0])  # warm-up
             first, totals = [], []

@@ -35,9 +35,9 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bench.common import DEMO_QUESTIONS, REPO, percentile
-from tests.redis_server import RedisServer, free_port
-from tests.slack_api import SlackAPIStub
-from tests.teams_connector import ConnectorStub
+from tests.support.redis_server import RedisServer, free_port
+from tests.support.slack_api import SlackAPIStub
+from tests.support.teams_connector import ConnectorStub
 
 SECRET = "load-secret"
 QUESTIONS = DEMO_QUESTIONS
@@ -61,7 +61,7 @@ class Run:
 
 def _index(data: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "bot.cli", "index", str(REPO / "demo" / "handbook")],
+        [sys.executable, "-m", "bot.cli.main", "index", str(REPO / "demo" / "handbook")],
         env={**os.environ, "WIKIBOT_DATA_DIR": str(data)},
         check=True,
         capture_output=True,
@@ -208,7 +208,7 @@ async def main_async(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     }
     log = (work / "serve.log").open("w")
     serve = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=log,

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from bench.common import percentile
 from bot.config import LimitSettings, RedisSettings
-from bot.memory import ConversationKey
 from bot.models import ChatEvent, Turn
-from bot.shared_state import build_shared_state
-from tests.redis_server import RedisServer
+from bot.state.memory import ConversationKey
+from bot.state.shared import build_shared_state
+from tests.support.redis_server import RedisServer
 
 
 async def measure(url: str, questions: int) -> list[float]:

@@ -15,10 +15,11 @@ import tempfile
 from pathlib import Path
 
 from bench.common import CORPORA
-from bot.app import Components
+from bot.app import build_app
 from bot.config import load_settings
-from bot.evaluation import evaluate, load_qa
+from bot.learning.evaluation import evaluate, load_qa
 from connectors.folder import FolderConnector
+from tests.support.indexing import index_now
 
 
 def main() -> None:
@@ -33,15 +34,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     embedder = None
     for corpus in sorted(p for p in CORPORA.iterdir() if (p / "qa.jsonl").exists()):
-        parts = Components(load_settings(data_dir=args.data_dir / corpus.name))
-        if embedder is not None:
-            parts.__dict__["embedder"] = embedder
-        embedder = parts.embedder
-        parts.index_pipeline().run([FolderConnector(corpus)])
+        indexed = build_app(load_settings(data_dir=args.data_dir / corpus.name), embedder=embedder)
+        embedder = indexed.embedder
+        index_now(indexed, [FolderConnector(corpus)])
         rows = load_qa(corpus / "qa.jsonl")
         for mode in args.modes.split(","):
-            parts.settings.retrieval.mode = mode  # type: ignore[assignment]
-            parts.__dict__.pop("engine", None)
+            settings = indexed.settings.model_copy(deep=True)
+            settings.retrieval.mode = mode  # type: ignore[assignment]
+            parts = build_app(settings, embedder=embedder, store=indexed.store)
             m = evaluate(parts.engine, rows).metrics()
             print(
                 f"| {corpus.name} | {mode} | {m['cited_gold']:.3f} | {m['retrieved_gold']:.3f} | "

@@ -18,13 +18,14 @@ from pathlib import Path
 import aiohttp
 
 from bench.common import DEMO_QUESTIONS, REPO, burst_main, percentile
-from bot.app import Components
+from bot.app import build_app
 from bot.config import load_settings
-from bot.server import build_web_app
+from bot.serve.web import build_web_app
 from connectors.folder import FolderConnector
-from tests.redis_server import RedisServer
-from tests.teams_connector import ConnectorStub
-from tests.web_site import start_site
+from tests.support.indexing import index_now
+from tests.support.redis_server import RedisServer
+from tests.support.teams_connector import ConnectorStub
+from tests.support.web_site import start_site
 
 QUESTIONS = DEMO_QUESTIONS[:5]
 
@@ -60,9 +61,9 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
         redis={"url": redis.url},
         limits={"user_per_window": 10**6, "workspace_per_window": 10**6},
     )
-    components = Components(settings)
-    components.index_pipeline().run([FolderConnector(REPO / "demo" / "handbook")])
-    runner, base = await start_site(build_web_app(settings, components))
+    components = build_app(settings)
+    index_now(components, [FolderConnector(REPO / "demo" / "handbook")])
+    runner, base = await start_site(build_web_app(components))
     sent_at: dict[str, float] = {}
     responses: list[float] = []
     async with aiohttp.ClientSession() as session:

@@ -1,92 +1,242 @@
-"""Composition root: builds the embedder, the Qdrant store, the index pipeline and the
-answer engine from one Settings object. Nothing else constructs these."""
+"""The composition root: every entry point (`serve`, `chat`, `ask`, `index`, `sync`, `status`,
+the learning commands) gets its parts from :func:`build_app`, and nothing else constructs
+them, so the surfaces cannot drift apart.
+
+Parts are built on first use: `wikibot status` opens the index without loading the
+embedding model, `wikibot index` never builds the answer engine. Tests and benchmarks pass
+their own parts (a shared embedder, a fake engine, a gated embedder) as arguments.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from bot.answer.decision import DecisionModel
-from bot.answer.engine import AnswerEngine
-from bot.answer.extractive import ExtractiveAnswerer
-from bot.answer.generative import GenerativeAnswerer
-from bot.answer.llm import OpenAIChatClient
-from bot.answer.retrieval import QdrantRetriever
 from bot.config import Settings
-from bot.sources import ConfiguredSources
-from indexing.embedding import MiniLMEmbedding, OpenAICompatibleEmbedding, build_embedder
-from indexing.pipeline import IndexPipeline
-from indexing.store import QdrantIndexStore, open_client
-from indexing.sync import SourceSync
-from indexing.sync_state import SyncStateStore
+
+if TYPE_CHECKING:  # the heavy libraries load only when a part that needs them is built
+    from bot.answer.engine import AnswerEngine
+    from bot.answer.llm import LLMClient
+    from bot.commands import Commands
+    from bot.groups import GroupDirectory
+    from bot.models import Answer, Turn, Viewer
+    from bot.personal import PersonalAnswers
+    from bot.pipeline import Engine, QuestionPipeline
+    from bot.reindex import Reindexer
+    from bot.serve.metrics import Metrics
+    from bot.sources import ConfiguredSources
+    from bot.state.shared import SharedState
+    from indexing.embedding import MiniLMEmbedding, OpenAICompatibleEmbedding
+    from indexing.store import QdrantIndexStore
+    from indexing.sync_state import SyncStateStore
+
+    Embedder = MiniLMEmbedding | OpenAICompatibleEmbedding
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class Components:
-    """Lazily built parts, so `wikibot index` never loads what only `ask` needs."""
+class App:
+    """The parts of one running wikibot. Use :func:`build_app`."""
 
-    settings: Settings
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        store: QdrantIndexStore | None = None,
+        llm: LLMClient | None = None,
+        engine: Engine | None = None,
+        state: SharedState | None = None,
+        metrics: Metrics | None = None,
+        personal: PersonalAnswers | None = None,
+    ) -> None:
+        self.settings = settings
+        given: dict[str, object] = {"embedder": embedder, "store": store, "engine": engine}
+        given.update(state=state, metrics=metrics, personal=personal)
+        for name, part in given.items():
+            if part is not None:
+                self.__dict__[name] = part  # a given part replaces the cached_property
+        self._llm = llm
 
     @cached_property
-    def embedder(self) -> MiniLMEmbedding | OpenAICompatibleEmbedding:
+    def embedder(self) -> Embedder:
+        from indexing.embedding import build_embedder
+
         return build_embedder(self.settings.embedding)
 
     @cached_property
     def store(self) -> QdrantIndexStore:
-        client = open_client(self.settings.qdrant, self.settings.data_dir)
-        if not self.settings.qdrant.url:
-            logger.info("using the embedded Qdrant index in %s", self.settings.data_dir / "qdrant")
+        from indexing.store import QdrantIndexStore, open_client
+
+        settings = self.settings
+        client = open_client(settings.qdrant, settings.data_dir)
+        if not settings.qdrant.url:
+            logger.info("using the embedded Qdrant index in %s", settings.data_dir / "qdrant")
         return QdrantIndexStore(
             client,
-            alias=self.settings.qdrant.collection,
-            dimension=self.embedder.dimension,
-            embed_model=self.embedder.model_name,
-            local=not self.settings.qdrant.url,
-            replication_factor=self.settings.qdrant.replication_factor,
-        )
-
-    def index_pipeline(self, *, caller_holds_lock: bool = False) -> IndexPipeline:
-        return IndexPipeline(
-            store=self.store,
-            embedder=self.embedder,
-            lock_path=None if caller_holds_lock else self.settings.index_lock_path,
-            chunking=self.settings.chunking.to_config(),
+            alias=settings.qdrant.collection,
+            embedder=lambda: self.embedder,  # only writes need it: reads know the collection
+            local=not settings.qdrant.url,
+            replication_factor=settings.qdrant.replication_factor,
         )
 
     @cached_property
     def sync_states(self) -> SyncStateStore:
+        from indexing.sync_state import SyncStateStore
+
         return SyncStateStore(self.store.client, self.settings.qdrant.collection)
 
     @cached_property
     def sources(self) -> ConfiguredSources:
+        from bot.sources import ConfiguredSources
+
         return ConfiguredSources.load(self.settings)
 
-    def source_sync(self, *, caller_holds_lock: bool = False) -> SourceSync:
-        return SourceSync(
-            pipeline=self.index_pipeline(caller_holds_lock=caller_holds_lock),
-            states=self.sync_states,
-            kinds=self.sources.kinds(),
+    @cached_property
+    def engine(self) -> Engine:
+        return self.answer_engine
+
+    @cached_property
+    def answer_engine(self) -> AnswerEngine:
+        from bot.answer.decision import DecisionModel
+        from bot.answer.engine import AnswerEngine
+        from bot.answer.extractive import ExtractiveAnswerer
+        from bot.answer.generative import GenerativeAnswerer
+        from bot.answer.retrieval import QdrantRetriever
+
+        settings = self.settings
+        retriever = QdrantRetriever(store=self.store, settings=settings.retrieval)
+        extractive = ExtractiveAnswerer(
+            settings=settings.answer,
+            embed_many=self.embedder.embed_short,
+            vocabulary=retriever.vocabulary,
+            model=DecisionModel.load(settings.decision_model_path),
+        )
+        llm = self.llm
+        if llm is None:
+            logger.info("no LLM configured (WIKIBOT_LLM__MODEL): answers are extractive")
+            return AnswerEngine(retriever=retriever, embedder=self.embedder, writer=extractive)
+        writer = GenerativeAnswerer(llm=llm, extractive=extractive)
+        return AnswerEngine(retriever=retriever, embedder=self.embedder, writer=writer, llm=llm)
+
+    @cached_property
+    def llm(self) -> LLMClient | None:
+        if self._llm is not None:
+            return self._llm
+        if not self.settings.llm.enabled:
+            return None
+        from bot.answer.llm import OpenAIChatClient
+
+        return OpenAIChatClient(self.settings.llm)
+
+    @cached_property
+    def state(self) -> SharedState:
+        from bot.state.shared import build_shared_state
+
+        settings = self.settings
+        return build_shared_state(settings.redis, settings.limits, settings.log)
+
+    @cached_property
+    def groups(self) -> GroupDirectory:
+        from bot.groups import GroupDirectory
+
+        return GroupDirectory.load(self.settings.groups_file)
+
+    @cached_property
+    def personal(self) -> PersonalAnswers | None:
+        from bot.personal import build_personal_answers
+
+        return build_personal_answers(self.sources.hr_settings())
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        from bot.serve.index_facts import index_facts
+        from bot.serve.metrics import Metrics
+
+        return Metrics(index_facts=lambda: index_facts(self))
+
+    @cached_property
+    def answering(self) -> ThreadPoolExecutor:
+        """The engine's own threads: the loop's default pool stays free for the small jobs
+        (DNS lookups of outgoing HTTP calls) that replies wait on."""
+        threads = self.settings.server.answer_threads
+        return ThreadPoolExecutor(threads, thread_name_prefix="answer")
+
+    @cached_property
+    def pipeline(self) -> QuestionPipeline:
+        """One question's handling, the same for Slack, Teams, `chat` and `ask`."""
+        from bot.pipeline import QuestionPipeline
+
+        return QuestionPipeline(
+            engine=_Deferred(self),
+            state=self.state,
+            executor=self.answering,
+            groups=self.groups,
+            personal=self.personal,
+            metrics=self.metrics,
         )
 
     @cached_property
-    def engine(self) -> AnswerEngine:
-        retriever = QdrantRetriever(store=self.store, settings=self.settings.retrieval)
-        extractive = ExtractiveAnswerer(
-            settings=self.settings.answer,
-            embed_many=self.embedder.embed_short,
-            vocabulary=retriever.vocabulary,
-            model=DecisionModel.load(self.settings.decision_model_path),
-        )
-        if not self.settings.llm.enabled:
-            logger.info("no LLM configured (WIKIBOT_LLM__MODEL): answers are extractive")
-            return AnswerEngine(retriever=retriever, embedder=self.embedder, writer=extractive)
-        llm = OpenAIChatClient(self.settings.llm)
-        return AnswerEngine(
-            retriever=retriever,
-            embedder=self.embedder,
-            writer=GenerativeAnswerer(llm=llm, extractive=extractive),
-            llm=llm,
-        )
+    def reindexer(self) -> Reindexer:
+        from bot.reindex import Reindexer
+
+        return Reindexer(self)
+
+    @cached_property
+    def commands(self) -> Commands:
+        from bot.commands import Commands
+
+        return Commands(self)
+
+    async def close(self) -> None:
+        if "state" in self.__dict__:
+            await self.state.close()
+        if "answering" in self.__dict__:
+            self.answering.shutdown(wait=False, cancel_futures=True)
+
+
+def build_app(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    store: QdrantIndexStore | None = None,
+    llm: LLMClient | None = None,
+    engine: Engine | None = None,
+    state: SharedState | None = None,
+    metrics: Metrics | None = None,
+    personal: PersonalAnswers | None = None,
+) -> App:
+    """The one way to assemble wikibot; every argument but ``settings`` replaces a part."""
+    return App(
+        settings,
+        embedder=embedder,
+        store=store,
+        llm=llm,
+        engine=engine,
+        state=state,
+        metrics=metrics,
+        personal=personal,
+    )
+
+
+class _Deferred:
+    """The pipeline's engine, built on its first question (it loads the embedding model and
+    opens the index), so a server answers /healthz before that."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        *,
+        on_token: Callable[[str], None] | None = None,
+        viewer: Viewer | None = None,
+    ) -> Answer:
+        from bot.models import PUBLIC
+
+        return self.app.engine.ask(question, history, on_token=on_token, viewer=viewer or PUBLIC)

@@ -10,16 +10,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.app import Components
-from bot.errors import ConfigurationError, SourceError
-from bot.index_runs import describe_last_run, record_run
-from bot.locks import HeldLock, LockHeldError
-from bot.redis_health import RedisUnavailableError
-from bot.shared_state import SharedState
-from connectors.base import Connector, FailedDocument
-from indexing.pipeline import IndexSummary, ProgressCallback
-from indexing.sync import combined
+from bot.errors import ConfigurationError
+from bot.reindex import Progress, ReindexOutcome, ReindexRequest, index_status
+from bot.state.health import RedisUnavailableError
+from bot.state.locks import LockHeldError
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +43,8 @@ class Caller:
 
 
 class Commands:
-    def __init__(self, components: Components, state: SharedState) -> None:
-        self.components = components
-        self.settings = components.settings
-        self.state = state
+    def __init__(self, app: App) -> None:
+        self.app = app
         self.jobs: set[asyncio.Task[None]] = set()
 
     async def run(self, text: str, caller: Caller, say: Say) -> str:
@@ -64,21 +61,11 @@ class Commands:
         return f"Unknown command `{name}`.\n" + HELP
 
     def status(self) -> str:
-        store = self.components.store
-        collection = store.current_collection()
-        if collection is None:
-            return "Nothing is indexed yet.\n" + describe_last_run(self.settings.data_dir)
-        lines = [f"Index `{collection}`: {store.count()} chunks"]
-        for name, chunks in sorted(store.sources().items()):
-            documents = len(store.document_hashes(collection, [name]))
-            lines.append(f"• source `{name}`: {documents} documents, {chunks} chunks")
-        lines.append(describe_last_run(self.settings.data_dir))
-        lines.extend(state.describe() for state in self.components.sync_states.all())
-        return "\n".join(lines)
+        return "\n".join(index_status(self.app.store, self.app.sync_states, chat=True))
 
     async def forget(self, caller: Caller) -> str:
         try:
-            removed = await self.state.memory.forget_user(
+            removed = await self.app.state.memory.forget_user(
                 caller.platform, caller.workspace, caller.user
             )
         except RedisUnavailableError:
@@ -93,7 +80,7 @@ class Commands:
         full = "--full" in args
         names = [a for a in args if a != "--full"]
         try:
-            connectors = self.components.sources.connectors(names)
+            connectors = await asyncio.to_thread(self.app.sources.connectors, names)
         except ConfigurationError as exc:
             return str(exc)
         if not connectors:
@@ -101,76 +88,55 @@ class Commands:
                 "No sources are configured (WIKIBOT_SOURCES_FILE or WIKIBOT_SOURCES), "
                 "so there is nothing to reindex."
             )
+        latest: dict[str, Progress] = {}
+        request = ReindexRequest(connectors, "rebuild" if full else "index", caller.display)
         try:
-            held = await self.state.reindex_lock.acquire(caller.display)
+            running = await self.app.reindexer.start(
+                request, on_progress=lambda p: latest.__setitem__(p.source, p)
+            )
         except LockHeldError as exc:
             return f"Not started: {exc}"
         except RedisUnavailableError:
             return "Not started: the reindex lock is unavailable (Redis is down)."
-        job = asyncio.create_task(self._reindex(connectors, full, held, caller, say))
+        job = asyncio.create_task(self._report(running, latest, say))
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
         what = ", ".join(c.name for c in connectors)
         return f"Reindex of {what}{' (full rebuild)' if full else ''} started; progress follows."
 
-    async def _reindex(
-        self, connectors: list[Connector], full: bool, held: HeldLock, caller: Caller, say: Say
+    async def _report(
+        self, running: asyncio.Task[ReindexOutcome], latest: dict[str, Progress], say: Say
     ) -> None:
-        settings = self.settings
-        counts = {"read": 0, "chunks": 0, "done_read": 0, "done_chunks": 0}
-        listings = [getattr(c, "files", None) for c in connectors]
-        total = sum(len(f()) for f in listings if f) if all(listings) else "?"
-
-        def progress(read: int, chunks: int) -> None:
-            counts.update(read=counts["done_read"] + read, chunks=counts["done_chunks"] + chunks)
-
-        def next_source(name: str) -> ProgressCallback:
-            counts.update(done_read=counts["read"], done_chunks=counts["chunks"])
-            return progress
-
-        def work() -> IndexSummary:
-            syncer = self.components.source_sync()
-            if full:
-                results = syncer.rebuild(connectors, progress=progress)
-            else:
-                results = syncer.run(connectors, mode="index", progress=next_source)
-            failed = [r for r in results if not r.ok]
-            if failed and len(failed) == len(results):
-                raise SourceError("; ".join(r.line() for r in failed))
-            summary = combined(results)
-            summary.failed.extend(
-                FailedDocument(r.name, r.name, f"whole source failed: {r.error}") for r in failed
-            )
-            return summary
-
-        task = asyncio.ensure_future(asyncio.to_thread(work))
+        """Progress to the admin every WIKIBOT_SLACK__PROGRESS_INTERVAL_S, then the outcome."""
+        interval = self.app.settings.slack.progress_interval_s
         try:
             while True:
-                done, _ = await asyncio.wait({task}, timeout=settings.slack.progress_interval_s)
+                done, _ = await asyncio.wait({running}, timeout=interval)
                 if done:
                     break
+                read = sum(p.read for p in latest.values())
+                chunks = sum(p.chunks for p in latest.values())
+                totals = [p.total for p in latest.values()]
+                total = "?" if not totals or None in totals else sum(t or 0 for t in totals)
                 await _quiet(
-                    say(
-                        f"Reindexing… {counts['read']}/{total} documents read, "
-                        f"{counts['chunks']} chunks embedded"
-                    )
+                    say(f"Reindexing… {read}/{total} documents read, {chunks} chunks embedded")
                 )
-                await _quiet(self.state.reindex_lock.extend(held))
-            summary = task.result()
+            outcome = running.result()
         except Exception as exc:  # the old index keeps serving; tell the admin why
             logger.exception("reindex failed")
-            record_run(settings.data_dir, by=caller.display, summary=None, error=str(exc))
             await _quiet(say(f"Reindex failed, the previous index keeps serving: {exc}"))
             return
-        finally:
-            await _quiet(self.state.reindex_lock.release(held))
-        record_run(settings.data_dir, by=caller.display, summary=summary)
+        if outcome.failed and len(outcome.failed) == len(outcome.results):
+            reasons = "; ".join(r.line() for r in outcome.failed)
+            await _quiet(say(f"Reindex failed, the previous index keeps serving: {reasons}"))
+            return
+        summary = outcome.total
         failed = "".join(f"\n• failed: {f.source}: {f.reason}" for f in summary.errors[:10])
         await _quiet(say(f"Reindex finished: {summary.line()}{failed}"))
 
 
 async def _quiet(step: Awaitable[object]) -> None:
-    """Progress messages and lock upkeep must not break the reindex itself."""
+    """Progress messages must not break the reindex itself."""
     try:
         await step
     except Exception as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.locks import LockHeldError
+from bot.state.locks import LockHeldError
 from indexing.lock import IndexLockedError
 from indexing.store import EmbedderMismatchError, StoreBusyError
 

@@ -15,11 +15,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from bot.feedback import answer_record
+from bot import messages
 from bot.groups import GroupDirectory
-from bot.inflight import InFlight
-from bot.memory import ConversationKey
-from bot.metrics import Metrics
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
 from bot.personal import (
     OTHER_PERSON,
@@ -29,7 +26,11 @@ from bot.personal import (
     about_someone_else,
     personal_fields,
 )
-from bot.shared_state import SharedState
+from bot.serve.inflight import InFlight
+from bot.serve.metrics import Metrics
+from bot.state.feedback import answer_record
+from bot.state.memory import ConversationKey
+from bot.state.shared import SharedState
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ class QuestionPipeline:
         *,
         engine: Engine,
         state: SharedState,
-        admins: set[str] | None = None,
         executor: Executor | None = None,
         groups: GroupDirectory | None = None,
         personal: PersonalAnswers | None = None,
@@ -75,7 +75,6 @@ class QuestionPipeline:
         self.state = state
         self.metrics = metrics or Metrics()
         self.in_flight = InFlight()
-        self.admins = admins or set()
         # the engine's own threads: the loop's default pool stays free for the small jobs
         # (DNS lookups of outgoing HTTP calls) that replies wait on
         self.executor = executor
@@ -115,8 +114,9 @@ class QuestionPipeline:
             f"{event.platform}:{event.event_id}"
         ):
             return None
-        exempt = event.is_admin or event.user in self.admins
-        decision = await self.state.limiter.check(event.workspace, event.user, exempt=exempt)
+        decision = await self.state.limiter.check(
+            event.workspace, event.user, exempt=event.is_admin
+        )
         if not decision.allowed:  # nothing else is done: no retrieval, no LLM, no memory
             self.metrics.rejected(event.platform, "rate_limited")
             return Reply(kind="rate_limited", text=decision.message())
@@ -185,6 +185,14 @@ class QuestionPipeline:
         )
         return await self.state.feedback.remember(record)
 
+    async def vote(self, platform: str, feedback_id: str, user: str, up: bool) -> str:
+        """Record a 👍/👎 on an earlier answer; returns what to tell the voter."""
+        record = await self.state.feedback.vote(feedback_id, user, "up" if up else "down")
+        if record is None:
+            return messages.TOO_OLD_TO_RATE
+        self.metrics.voted(platform, "up" if up else "down")
+        return messages.THANKS_FOR_FEEDBACK
+
     async def answer_about_someone_else(
         self, event: ChatEvent, fields: list[str], identity: IdentityLookup | None
     ) -> Reply:
@@ -229,9 +237,9 @@ class QuestionPipeline:
         if event.is_dm:
             text = found.private + rules
         elif can_send_privately:
-            text, private = "I've sent your own figures to you privately." + rules, found.private
+            text, private = messages.FIGURES_SENT_PRIVATELY + rules, found.private
         else:
-            text = "Ask me in a direct message for your own figures." + rules
+            text = messages.ASK_IN_DM_FOR_FIGURES + rules
         answer = Answer(
             question=event.text,
             text=text,

@@ -20,9 +20,9 @@ from pydantic import BaseModel
 
 from connectors.access_rules import AccessRuleError, AccessRules
 from connectors.base import ConnectorBatch, FailedDocument, Section, SourceDocument, content_hash
-from connectors.html_document import parse_html
-from connectors.markdown import FrontMatterError, parse_markdown
-from connectors.pdf_document import UnreadablePdfError, parse_pdf
+from connectors.parsing.html import parse_html
+from connectors.parsing.markdown import FrontMatterError, parse_markdown
+from connectors.parsing.pdf import UnreadablePdfError, parse_pdf
 
 logger = logging.getLogger(__name__)
 

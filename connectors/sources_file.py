@@ -31,8 +31,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.base import Connector
-from connectors.confluence import ConfluenceConfig, ConfluenceConnector
-from connectors.confluence_client import ConfluenceClient
+from connectors.confluence.client import ConfluenceClient
+from connectors.confluence.connector import ConfluenceConfig, ConfluenceConnector
 from connectors.folder import FolderConnector, FolderLimits
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -12,16 +12,20 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from llama_index.vector_stores.qdrant import QdrantVectorStore
 from pydantic import BaseModel, SecretStr
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
 from indexing.sparse import BM25SparseEncoder
+
+if TYPE_CHECKING:
+    from llama_index.vector_stores.qdrant import QdrantVectorStore
+
+    from indexing.embedding import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -73,20 +77,29 @@ class QdrantIndexStore:
         client: QdrantClient,
         *,
         alias: str,
-        dimension: int,
-        embed_model: str,
+        embedder: Callable[[], Embedder],
         local: bool = False,
         replication_factor: int = 1,
     ) -> None:
+        """``embedder`` is called only by what writes or checks vectors (new collections,
+        compatibility checks): reading counts and payloads never loads the model."""
         self.client = client
         self.local = local
         self.replication_factor = replication_factor
         self._all_public: bool | None = None
         self.generation = 0  # bumped by every write this process makes (caches key on it)
         self.alias = alias
-        self.dimension = dimension
+        self._embedder = embedder
         self.sparse = BM25SparseEncoder()
-        self.embed_model = f"{embed_model}+{self.sparse.VERSION}"  # index fingerprint
+
+    @property
+    def dimension(self) -> int:
+        return self._embedder().dimension
+
+    @property
+    def embed_model(self) -> str:
+        """The index fingerprint: embedding model and sparse encoder version."""
+        return f"{self._embedder().model_name}+{self.sparse.VERSION}"
 
     # -- collections and alias ------------------------------------------------
     def current_collection(self) -> str | None:
@@ -182,6 +195,8 @@ class QdrantIndexStore:
 
     # -- documents ------------------------------------------------------------
     def vector_store(self, collection: str | None = None) -> QdrantVectorStore:
+        from llama_index.vector_stores.qdrant import QdrantVectorStore  # heavy: on first use
+
         return QdrantVectorStore(
             collection_name=collection or self.alias,
             client=self.client,

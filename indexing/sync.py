@@ -52,9 +52,11 @@ class SourceSync:
         pipeline: IndexPipeline,
         states: SyncStateStore,
         kinds: dict[str, str] | None = None,
+        by: str = "",
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.pipeline = pipeline
+        self.by = by
         self.states = states
         self.kinds = kinds or {}
         self.now = now
@@ -78,6 +80,7 @@ class SourceSync:
         name = connector.name
         state = self.states.get(name) or SourceState(name=name)
         state.kind = self.kinds.get(name, state.kind or type(connector).__name__)
+        state.by = self.by
         started = self.now()
         since = self._poll_from(connector, state, mode, started)
         how = f"changes since {since:%Y-%m-%d %H:%M} UTC" if since else "full listing"
@@ -143,6 +146,7 @@ class SourceSync:
         for connector in connectors:
             state = self.states.get(connector.name) or SourceState(name=connector.name)
             state.kind = self.kinds.get(connector.name, state.kind)
+            state.by = self.by
             state.last_run_at = state.synced_since = state.last_full_at = started
             state.outcome, state.error = ("partial" if summary.errors else "ok"), ""
             state.summary = "rebuilt with the other sources of this run"

@@ -25,6 +25,7 @@ class SourceState(BaseModel):
     outcome: str = ""  # "ok", "partial" (some documents failed) or "failed"
     summary: str = ""
     error: str = ""
+    by: str = ""  # who ran it: "alice (wikibot index)", "<@U1> (Slack)", "background sync"
     counts: dict[str, int] = Field(default_factory=dict)
     # the start of the last run that saw everything it asked for: the next poll starts here
     synced_since: datetime | None = None

@@ -52,12 +52,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
 
 def wikibot_command() -> list[str]:
     script = Path(sys.executable).parent / "wikibot"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
 
 
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[object]:
-    from tests.redis_server import RedisServer
+    from tests.support.redis_server import RedisServer
 
     server = RedisServer(tmp_path)
     server.start()
@@ -68,13 +68,13 @@ def redis_server(tmp_path: Path) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def indexed_template(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
     """A data dir with the demo handbook indexed; tests copy it (shutil.copytree)."""
-    from bot.app import Components
+    from bot.app import build_app
     from bot.config import load_settings
     from connectors.folder import FolderConnector
+    from tests.support.indexing import index_now
 
     data = tmp_path_factory.mktemp("indexed-template")
-    parts = Components(load_settings(data_dir=data))
-    parts.__dict__["embedder"] = embedder
-    parts.index_pipeline().run([FolderConnector(DEMO)])
+    parts = build_app(load_settings(data_dir=data), embedder=embedder)
+    index_now(parts, [FolderConnector(DEMO)])
     parts.store.client.close()
     return data

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import load_settings
 from bot.errors import IndexNotReadyError
 from connectors.folder import FolderConnector
 from tests.conftest import DEMO
+from tests.support.indexing import index_now
 
 
 @pytest.fixture(scope="module")
 def components(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
     data = tmp_path_factory.mktemp("engine")
-    parts = Components(load_settings(data_dir=data))
-    parts.__dict__["embedder"] = embedder  # share the session's loaded model
-    parts.index_pipeline().run([FolderConnector(DEMO)])
+    parts = build_app(load_settings(data_dir=data), embedder=embedder)  # one loaded model
+    index_now(parts, [FolderConnector(DEMO)])
     yield parts
     parts.store.client.close()
 
@@ -48,7 +48,7 @@ def components(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ign
     ],
 )
 def test_answers_quote_the_right_source_with_citations(
-    components: Components, question: str, source: str, expected: str
+    components: App, question: str, source: str, expected: str
 ) -> None:
     answer = components.engine.ask(question)
     assert answer.answered, answer.text
@@ -65,9 +65,7 @@ def test_answers_quote_the_right_source_with_citations(
     "question",
     ["How many stock options do new hires get?", "What is the dress code for the summer party?"],
 )
-def test_questions_the_documents_do_not_answer_are_declined(
-    components: Components, question: str
-) -> None:
+def test_questions_the_documents_do_not_answer_are_declined(components: App, question: str) -> None:
     answer = components.engine.ask(question)
     assert not answer.answered
     assert answer.citations == []
@@ -75,28 +73,26 @@ def test_questions_the_documents_do_not_answer_are_declined(
     assert "closest documents" in answer.text and answer.retrieved
 
 
-def test_hidden_html_is_never_retrieved(components: Components) -> None:
+def test_hidden_html_is_never_retrieved(components: App) -> None:
     answer = components.engine.ask("internal note hidden paragraph")
     assert all("hidden paragraph" not in chunk.text for chunk in answer.retrieved)
 
 
-def test_empty_question_is_an_error(components: Components) -> None:
+def test_empty_question_is_an_error(components: App) -> None:
     with pytest.raises(ValueError, match="empty"):
         components.engine.ask("   ")
 
 
 def test_asking_before_indexing_says_what_to_do(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
-    parts = Components(load_settings(data_dir=tmp_path))
-    parts.__dict__["embedder"] = embedder
+    parts = build_app(load_settings(data_dir=tmp_path), embedder=embedder)
     with pytest.raises(IndexNotReadyError, match="wikibot index"):
         parts.engine.ask("How many vacation days?")
     parts.store.client.close()
 
 
 def test_restricted_chunks_are_never_retrieved(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
-    parts = Components(load_settings(data_dir=tmp_path))
-    parts.__dict__["embedder"] = embedder
-    parts.index_pipeline().run([FolderConnector(DEMO)])
+    parts = build_app(load_settings(data_dir=tmp_path), embedder=embedder)
+    index_now(parts, [FolderConnector(DEMO)])
     store = parts.store
     points, _ = store.client.scroll("wikibot", limit=500, with_payload=["source"])
     secret = [p.id for p in points if (p.payload or {}).get("source") == "time-off/vacation.md"]
@@ -108,7 +104,7 @@ def test_restricted_chunks_are_never_retrieved(tmp_path: Path, embedder) -> None
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "sparse"])
-def test_other_retrieval_modes_work(components: Components, mode: str) -> None:
+def test_other_retrieval_modes_work(components: App, mode: str) -> None:
     from bot.answer.retrieval import QdrantRetriever
 
     settings = components.settings.retrieval.model_copy(update={"mode": mode})
@@ -121,20 +117,18 @@ def test_other_retrieval_modes_work(components: Components, mode: str) -> None:
 
 
 def test_asking_an_index_built_by_another_model_fails_clearly(
-    components: Components,
+    components: App,
 ) -> None:
-    from bot.answer.retrieval import QdrantRetriever
-    from indexing.store import EmbedderMismatchError
+    from types import SimpleNamespace
 
-    store = components.store
-    original = store.embed_model
-    store.embed_model = "another-model+bm25-v1"
-    try:
-        retriever = QdrantRetriever(store=store, settings=components.settings.retrieval)
-        with pytest.raises(EmbedderMismatchError, match="index --full"):
-            retriever.retrieve("vacation", [0.0] * 384)
-    finally:
-        store.embed_model = original
+    from bot.answer.retrieval import QdrantRetriever
+    from indexing.store import EmbedderMismatchError, QdrantIndexStore
+
+    other = SimpleNamespace(model_name="another-model", dimension=384)
+    store = QdrantIndexStore(components.store.client, alias="wikibot", embedder=lambda: other)
+    retriever = QdrantRetriever(store=store, settings=components.settings.retrieval)
+    with pytest.raises(EmbedderMismatchError, match="index --full"):
+        retriever.retrieve("vacation", [0.0] * 384)
 
 
 def _quoted_lines(text: str) -> list[str]:
@@ -173,7 +167,7 @@ QUESTIONS = [
 ]
 
 
-def test_every_answer_quotes_its_cited_documents_verbatim(components: Components) -> None:
+def test_every_answer_quotes_its_cited_documents_verbatim(components: App) -> None:
     answers = [components.engine.ask(q) for q in QUESTIONS]
     for answer in answers:
         _check_quotes_are_verbatim_and_cited(answer)
@@ -187,10 +181,9 @@ def test_every_answer_quotes_its_cited_documents_verbatim(components: Components
 def test_quotes_are_verbatim_on_a_real_handbook(corpora: Path, tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    parts = Components(load_settings(data_dir=tmp_path / "data"))
-    parts.__dict__["embedder"] = embedder
+    parts = build_app(load_settings(data_dir=tmp_path / "data"), embedder=embedder)
     corpus = corpora / "clef-handbook"
-    parts.index_pipeline().run([FolderConnector(corpus)])
+    index_now(parts, [FolderConnector(corpus)])
     rows = [json.loads(line) for line in (corpus / "qa.jsonl").read_text().splitlines() if line]
     for row in rows:
         _check_quotes_are_verbatim_and_cited(parts.engine.ask(row["question"]))

@@ -10,17 +10,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import load_settings
 from bot.models import PUBLIC, Viewer
+from bot.reindex import ReindexRequest
 from connectors.base import IncrementalConnector
-from connectors.confluence_client import (
+from connectors.confluence.client import (
     ConfluenceAuthError,
     ConfluenceClient,
     ConfluenceUnavailableError,
 )
-from tests.confluence_pages import RESTRICTED_MARKERS, SOURCES_YAML, populate
-from tests.confluence_stub import ConfluenceStub
+from tests.support.confluence_pages import RESTRICTED_MARKERS, SOURCES_YAML, populate
+from tests.support.confluence_stub import ConfluenceStub
 
 PAGES_WITH_TEXT = 19  # 20 pages, one of them an empty draft
 
@@ -35,28 +36,28 @@ def stub() -> Iterator[ConfluenceStub]:
 @pytest.fixture
 def components(
     stub: ConfluenceStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch, embedder
-) -> Iterator[Components]:  # type: ignore[no-untyped-def]
+) -> Iterator[App]:  # type: ignore[no-untyped-def]
     sources = clean_env.parent / "sources.yaml"
     sources.write_text(SOURCES_YAML.format(url=stub.url), encoding="utf-8")
     monkeypatch.setenv("CONF_TOKEN", "conf-token")
-    parts = Components(load_settings(data_dir=clean_env, sources_file=sources))
-    parts.__dict__["embedder"] = embedder
+    parts = build_app(load_settings(data_dir=clean_env, sources_file=sources), embedder=embedder)
     yield parts
     parts.store.client.close()
 
 
-def _sync(components: Components):  # type: ignore[no-untyped-def]
-    [result] = components.source_sync().run(components.sources.connectors(), mode="sync")
+def _sync(components: App):  # type: ignore[no-untyped-def]
+    request = ReindexRequest(components.sources.connectors(), "sync", "tests")
+    [result] = components.reindexer.run_here(request).results
     assert result.ok, result.error
     return result
 
 
-def _cited(components: Components, question: str, viewer: Viewer = PUBLIC) -> list[str]:
+def _cited(components: App, question: str, viewer: Viewer = PUBLIC) -> list[str]:
     answer = components.engine.ask(question, viewer=viewer)
     return [c.doc_id for c in answer.citations]
 
 
-def _texts(components: Components, viewer: Viewer) -> str:
+def _texts(components: App, viewer: Viewer) -> str:
     """Everything retrieval returns for a question about each restricted page."""
     found = []
     for question in (
@@ -69,7 +70,7 @@ def _texts(components: Components, viewer: Viewer) -> str:
     return "\n".join(found)
 
 
-def test_first_sync_then_exactly_what_changed(components: Components, stub: ConfluenceStub) -> None:
+def test_first_sync_then_exactly_what_changed(components: App, stub: ConfluenceStub) -> None:
     first = _sync(components)
     assert first.how == "full listing"  # never synced: everything is read
     assert first.summary.new == PAGES_WITH_TEXT and first.summary.empty[0].id == "wiki:106"
@@ -105,7 +106,7 @@ def test_first_sync_then_exactly_what_changed(components: Components, stub: Conf
     assert state is not None and state.outcome == "ok" and state.kind == "confluence"
 
 
-def test_restricted_pages_reach_only_allowed_people(components: Components) -> None:
+def test_restricted_pages_reach_only_allowed_people(components: App) -> None:
     _sync(components)
     public = _texts(components, PUBLIC)
     assert not [m for m in RESTRICTED_MARKERS.values() if m in public]
@@ -143,7 +144,7 @@ def test_retries_429_and_500_and_one_line_auth_errors(stub: ConfluenceStub) -> N
     assert "wrong" not in str(caught.value) and len(str(caught.value).splitlines()) == 1
 
 
-def test_paging_survives_a_500_between_pages(stub: ConfluenceStub, components: Components) -> None:
+def test_paging_survives_a_500_between_pages(stub: ConfluenceStub, components: App) -> None:
     [connector] = components.sources.connectors()
     assert isinstance(connector, IncrementalConnector)
     batches = connector.load()
@@ -219,13 +220,12 @@ def test_cli_sources_file_a_failing_source_does_not_stop_the_others(
 
 
 async def test_background_sync_round_records_state_under_the_lock(
-    components: Components, stub: ConfluenceStub
+    components: App, stub: ConfluenceStub
 ) -> None:
-    from bot.background_sync import sync_once
-    from bot.shared_state import build_shared_state
+    from bot.serve.background_sync import sync_once
 
-    state = build_shared_state(components.settings.redis, components.settings.limits)
-    await sync_once(components, state, "test")
+    state = components.state
+    await sync_once(components)
     record = components.sync_states.get("wiki")
     assert record is not None and record.outcome == "ok" and record.counts["new"] == 19
     held = await state.reindex_lock.acquire("someone else")  # released after the round

@@ -15,9 +15,7 @@ from indexing.store import EmbedderMismatchError, QdrantConfig, QdrantIndexStore
 @pytest.fixture
 def pipeline(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
     client = open_client(QdrantConfig(), tmp_path / "data")
-    store = QdrantIndexStore(
-        client, alias="wikibot", dimension=embedder.dimension, embed_model=embedder.model_name
-    )
+    store = QdrantIndexStore(client, alias="wikibot", embedder=lambda: embedder)
     yield IndexPipeline(store=store, embedder=embedder, lock_path=tmp_path / "data" / "index.lock")
     client.close()
 
@@ -95,10 +93,14 @@ def test_full_rebuild_swaps_the_alias_and_keeps_other_sources(
 
 
 def test_embedder_change_requires_a_full_rebuild(pipeline: IndexPipeline, demo_copy: Path) -> None:
+    from types import SimpleNamespace
+
     pipeline.run([FolderConnector(demo_copy)])
-    pipeline.store.embed_model = "some-other-model"
+    other = SimpleNamespace(model_name="some-other-model", dimension=pipeline.store.dimension)
+    store = QdrantIndexStore(pipeline.store.client, alias="wikibot", embedder=lambda: other)
+    changed = IndexPipeline(store=store, embedder=pipeline.embedder, lock_path=None)
     with pytest.raises(EmbedderMismatchError, match="--full"):
-        pipeline.run([FolderConnector(demo_copy)])
+        changed.run([FolderConnector(demo_copy)])
 
 
 def test_payload_carries_citation_and_acl_fields(pipeline: IndexPipeline, demo_copy: Path) -> None:

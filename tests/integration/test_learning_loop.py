@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import load_settings
-from bot.finetune_export import build_export, has_pii, validate_chat_lines
-from bot.question_log import answer_entry, hash_user, vote_entry
-from bot.shared_state import build_shared_state
+from bot.learning.finetune_export import build_export, has_pii, validate_chat_lines
+from bot.state.question_log import answer_entry, hash_user, vote_entry
+from bot.state.shared import build_shared_state
 from indexing.index_reads import public_chunks
 from tests.conftest import wikibot_command
 
@@ -55,7 +55,7 @@ def data(indexed_template: Path, tmp_path: Path) -> Path:
     return target
 
 
-def _log(components: Components, days: int = 1, per_day: int = 1) -> list[dict[str, Any]]:
+def _log(components: App, days: int = 1, per_day: int = 1) -> list[dict[str, Any]]:
     """Real answers over the demo index, logged as the bot logs them; 👍 for answered ones
     (one with an email in the question), 👎 for two, nothing for the rest."""
     answers = {q: components.engine.ask(q) for q in QUESTIONS}
@@ -109,8 +109,7 @@ def _env(data: Path, redis_url: str) -> dict[str, str]:
 def test_candidates_round_trip_through_eval(
     data: Path, tmp_path: Path, redis_server, embedder
 ) -> None:  # type: ignore[no-untyped-def]
-    components = Components(load_settings(data_dir=data))
-    components.__dict__["embedder"] = embedder
+    components = build_app(load_settings(data_dir=data), embedder=embedder)
     entries = _log(components)
     components.store.client.close()
     asyncio.run(_store(redis_server.url, entries))
@@ -136,8 +135,7 @@ def test_report_html_has_charts_that_decode(
 ) -> None:  # type: ignore[no-untyped-def]
     from matplotlib import image
 
-    components = Components(load_settings(data_dir=data))
-    components.__dict__["embedder"] = embedder
+    components = build_app(load_settings(data_dir=data), embedder=embedder)
     entries = _log(components, days=10, per_day=2)  # 360 questions over 10 days
     components.store.client.close()
     asyncio.run(_store(redis_server.url, entries))
@@ -158,8 +156,7 @@ def test_report_html_has_charts_that_decode(
 def test_finetune_export_validates_and_raft_carries_gold_and_distractors(
     data: Path, embedder
 ) -> None:  # type: ignore[no-untyped-def]
-    components = Components(load_settings(data_dir=data))
-    components.__dict__["embedder"] = embedder
+    components = build_app(load_settings(data_dir=data), embedder=embedder)
     entries = _log(components, days=2)  # every liked question twice: de-duplicated
     lookup = functools.partial(public_chunks, components.store)
     plain = build_export(entries, chunks=lookup)
@@ -233,7 +230,7 @@ def test_eval_gate_fails_on_an_empty_index_and_passes_on_the_demo(
     )
     assert good.returncode == 0, good.stdout + good.stderr
     empty_dir = tmp_path / "empty"
-    components = Components(load_settings(data_dir=empty_dir))
+    components = build_app(load_settings(data_dir=empty_dir))
     store = components.store
     store.swap_alias(store.new_collection())  # a collection with nothing in it
     store.client.close()

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import LLMSettings, load_settings
 from connectors.folder import FolderConnector
 from tests.conftest import DEMO
-from tests.llama_server import LlamaServer
+from tests.support.indexing import index_now
+from tests.support.llama_server import LlamaServer
 
 pytestmark = pytest.mark.slow
 QUESTION = "How many vacation days do I get per year?"
@@ -32,20 +33,18 @@ def server() -> Iterator[LlamaServer]:
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
     data = tmp_path_factory.mktemp("llama") / "data"
-    parts = Components(load_settings(data_dir=data))
-    parts.__dict__["embedder"] = embedder
-    parts.index_pipeline().run([FolderConnector(DEMO)])
+    parts = build_app(load_settings(data_dir=data), embedder=embedder)
+    index_now(parts, [FolderConnector(DEMO)])
     parts.store.client.close()
     return data
 
 
 @pytest.fixture
-def parts(data: Path, server: LlamaServer, embedder, request) -> Iterator[Components]:  # type: ignore[no-untyped-def]
+def parts(data: Path, server: LlamaServer, embedder, request) -> Iterator[App]:  # type: ignore[no-untyped-def]
     overrides = getattr(request, "param", {})
     options = {"timeout_s": 120.0, "max_tokens": 48, **overrides}
     llm = LLMSettings(model="smollm2", base_url=server.url, **options)
-    built = Components(load_settings(data_dir=data, llm=llm))
-    built.__dict__["embedder"] = embedder
+    built = build_app(load_settings(data_dir=data, llm=llm), embedder=embedder)
     yield built
     built.store.client.close()
 
@@ -54,14 +53,14 @@ def _valid_citations_only(text: str, numbers: set[int]) -> bool:
     return {int(n) for n in re.findall(r"\[(\d+)\]", text)} <= numbers
 
 
-def test_non_streaming_answer_goes_through_the_llm(parts: Components) -> None:
+def test_non_streaming_answer_goes_through_the_llm(parts: App) -> None:
     answer = parts.engine.ask(QUESTION)
     assert answer.writer == "llm" and answer.timings_ms["llm"] > 0
     assert _valid_citations_only(answer.text, {c.n for c in answer.citations})
     assert answer.answered == bool(answer.citations)
 
 
-def test_streamed_answer_arrives_token_by_token(parts: Components) -> None:
+def test_streamed_answer_arrives_token_by_token(parts: App) -> None:
     tokens: list[str] = []
     answer = parts.engine.ask(QUESTION, on_token=tokens.append)
     assert answer.writer == "llm"
@@ -69,15 +68,13 @@ def test_streamed_answer_arrives_token_by_token(parts: Components) -> None:
 
 
 @pytest.mark.parametrize("parts", [{"timeout_s": 0.01, "max_retries": 0}], indirect=True)
-def test_timeout_falls_back_to_the_extractive_answer(parts: Components) -> None:
+def test_timeout_falls_back_to_the_extractive_answer(parts: App) -> None:
     answer = parts.engine.ask(QUESTION)
     assert answer.writer == "extractive-fallback"
     assert answer.answered and "time-off/vacation.md" in [c.source for c in answer.citations]
 
 
-def test_server_down_falls_back_to_the_extractive_answer(
-    parts: Components, server: LlamaServer
-) -> None:
+def test_server_down_falls_back_to_the_extractive_answer(parts: App, server: LlamaServer) -> None:
     parts.settings.llm.max_retries = 0
     server.stop()
     try:

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.answer.generative import FALLBACK_NOTE
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import LLMSettings, load_settings
 from bot.models import Turn
 from connectors.folder import FolderConnector
 from tests.conftest import DEMO
-from tests.redis_server import free_port
-from tests.stub_llm import StubLLM, running_stub
+from tests.support.indexing import index_now
+from tests.support.redis_server import free_port
+from tests.support.stub_llm import StubLLM, running_stub
 
 INJECTION = """# Team Lunch
 
@@ -34,9 +35,8 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tupl
     corpus = root / "handbook"
     shutil.copytree(DEMO, corpus)
     (corpus / "team-lunch.md").write_text(INJECTION)
-    parts = Components(load_settings(data_dir=root / "data"))
-    parts.__dict__["embedder"] = embedder
-    parts.index_pipeline().run([FolderConnector(corpus)])
+    parts = build_app(load_settings(data_dir=root / "data"), embedder=embedder)
+    index_now(parts, [FolderConnector(corpus)])
     parts.store.client.close()
     yield root / "data", embedder
 
@@ -47,10 +47,9 @@ def stub() -> Iterator[StubLLM]:
         yield server
 
 
-def components(indexed: tuple[Path, object], llm: LLMSettings) -> Components:
+def components(indexed: tuple[Path, object], llm: LLMSettings) -> App:
     data, embedder = indexed
-    parts = Components(load_settings(data_dir=data, llm=llm))
-    parts.__dict__["embedder"] = embedder
+    parts = build_app(load_settings(data_dir=data, llm=llm), embedder=embedder)
     return parts
 
 
@@ -65,9 +64,9 @@ def obeying(messages: list[dict[str, str]]) -> str:
 
 @pytest.fixture
 def make(indexed: tuple[Path, object], stub: StubLLM) -> Iterator[object]:
-    made: list[Components] = []
+    made: list[App] = []
 
-    def build(**llm: object) -> Components:
+    def build(**llm: object) -> App:
         parts = components(indexed, LLMSettings(model="stub", base_url=stub.url, **llm))  # type: ignore[arg-type]
         made.append(parts)
         return parts

@@ -20,13 +20,13 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.answer.generative import FALLBACK_NOTE
 from bot.answer.llm import LLMError, OpenAIChatClient, estimated_tokens
-from bot.app import Components
+from bot.app import build_app
 from bot.config import LLMSettings, load_settings
 from tests.conftest import wikibot_command
 from tests.integration.test_serve_ops import _env
-from tests.redis_server import free_port
-from tests.slack_api import BOT_USER, SlackAPIStub
-from tests.stub_llm import running_stub
+from tests.support.redis_server import free_port
+from tests.support.slack_api import BOT_USER, SlackAPIStub
+from tests.support.stub_llm import running_stub
 
 FAST = {"timeout_s": 1.0, "first_token_timeout_s": 1.5, "total_timeout_s": 3.0}
 MESSAGES = [{"role": "user", "content": "hello"}]
@@ -65,8 +65,7 @@ def test_a_non_json_reply_falls_back_to_the_extractive_answer(
     with running_stub() as stub:
         stub.fault = lambda messages: "not-json"
         llm = LLMSettings(model="stub", base_url=stub.url, max_retries=0, **FAST)  # type: ignore[arg-type]
-        parts = Components(load_settings(data_dir=tmp_path / "data", llm=llm))
-        parts.__dict__["embedder"] = embedder
+        parts = build_app(load_settings(data_dir=tmp_path / "data", llm=llm), embedder=embedder)
         for on_token in (None, lambda t: None):
             answer = parts.engine.ask(
                 "How many vacation days do I get per year?", on_token=on_token

@@ -17,7 +17,7 @@ from bot.log_privacy import cap_sdk_loggers
 from bot.models import Turn
 from tests.conftest import wikibot_command
 from tests.integration.test_serve_ops import _env
-from tests.stub_llm import running_stub
+from tests.support.stub_llm import running_stub
 
 
 @pytest.mark.slow

@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import Components
+from bot.app import build_app
 from bot.config import load_settings
-from bot.groups import GroupDirectory
 from bot.models import Answer, ChatEvent, Viewer
 from bot.pipeline import QuestionPipeline
-from bot.shared_state import build_shared_state
 from connectors.folder import FolderConnector
 from tests.conftest import DEMO
+from tests.support.indexing import index_now
 
 CANARIES = ["CANARY-7f3a9c", "CANARY-b41e07", "CANARY-e5d2aa"]
 RULES = """rules:
@@ -96,9 +95,8 @@ def restricted_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> tupl
     (corpus / "falcon.md").write_text(MERGER)
     (corpus / ".wikibot-acl.yaml").write_text(RULES)
     (root / "groups.yaml").write_text(GROUPS)
-    parts = Components(load_settings(data_dir=root / "data"))
-    parts.__dict__["embedder"] = embedder
-    summary = parts.index_pipeline().run([FolderConnector(corpus)])
+    parts = build_app(load_settings(data_dir=root / "data"), embedder=embedder)
+    summary = index_now(parts, [FolderConnector(corpus)])
     assert not summary.errors
     parts.store.client.close()
     return root / "data", root / "groups.yaml"
@@ -110,12 +108,8 @@ def pipeline(restricted_index, embedder, clean_env) -> Any:  # type: ignore[no-u
     settings = load_settings(
         data_dir=data, groups_file=groups_file, limits={"user_per_window": 10**6}
     )
-    parts = Components(settings)
-    parts.__dict__["embedder"] = embedder
-    state = build_shared_state(settings.redis, settings.limits)
-    yield QuestionPipeline(
-        engine=parts.engine, state=state, groups=GroupDirectory.load(groups_file)
-    )
+    parts = build_app(settings, embedder=embedder)
+    yield parts.pipeline  # groups from WIKIBOT_GROUPS_FILE, as serve builds it
     parts.store.client.close()
 
 
@@ -200,11 +194,11 @@ def test_finetune_export_never_carries_a_restricted_chunk(restricted_index) -> N
     import functools
     import json
 
-    from bot.finetune_export import build_export
+    from bot.learning.finetune_export import build_export
     from indexing.index_reads import public_chunks
 
     data, _ = restricted_index
-    parts = Components(load_settings(data_dir=data))
+    parts = build_app(load_settings(data_dir=data))
     store = parts.store
     by_source: dict[str, list[str]] = {}
     for point in store.client.scroll(store.alias, limit=10_000, with_payload=["source"])[0]:

@@ -14,16 +14,15 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import load_settings
 from bot.models import ChatEvent
 from bot.personal import NOT_FOUND, UNAVAILABLE, PersonalAnswers
 from bot.pipeline import QuestionPipeline
-from bot.shared_state import build_shared_state
 from connectors.hr_records import FileHRRecords, HttpHRRecords
-from tests.hris_stub import HRISStub
 from tests.integration.test_slack import SECRET, Bot, mention
-from tests.slack_api import SlackAPIStub
+from tests.support.hris_stub import HRISStub
+from tests.support.slack_api import SlackAPIStub
 
 PHRASINGS = [
     "How many vacation days do I have left?",
@@ -93,17 +92,15 @@ def dm(text: str, user: str, n: int) -> ChatEvent:
 
 @pytest.fixture
 def make_pipeline(indexed_template, tmp_path, clean_env, embedder) -> Any:  # type: ignore[no-untyped-def]
-    made: list[Components] = []
+    made: list[App] = []
 
     def build(personal: PersonalAnswers) -> QuestionPipeline:
         data = tmp_path / f"data{len(made)}"
         shutil.copytree(indexed_template, data)
         settings = load_settings(data_dir=data, limits={"user_per_window": 10**6})
-        parts = Components(settings)
-        parts.__dict__["embedder"] = embedder
+        parts = build_app(settings, embedder=embedder, personal=personal)
         made.append(parts)
-        state = build_shared_state(settings.redis, settings.limits)
-        return QuestionPipeline(engine=parts.engine, state=state, personal=personal)
+        return parts.pipeline
 
     yield build
     for parts in made:
@@ -197,8 +194,8 @@ def _with_identity(pipeline: QuestionPipeline) -> QuestionPipeline:
 async def slack_bot(
     indexed_template, tmp_path, clean_env, embedder, redis_server
 ) -> AsyncIterator[Bot]:  # type: ignore[no-untyped-def]
-    from bot.server import build_web_app
-    from tests.web_site import start_site
+    from bot.serve.web import build_web_app
+    from tests.support.web_site import start_site
 
     data = tmp_path / "bot-data"
     shutil.copytree(indexed_template, data)
@@ -213,9 +210,8 @@ async def slack_bot(
         slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": api.url + "/api/"},
         redis={"url": redis_server.url},
     )
-    components = Components(settings)
-    components.__dict__["embedder"] = embedder
-    runner, url = await start_site(build_web_app(settings, components))
+    components = build_app(settings, embedder=embedder)
+    runner, url = await start_site(build_web_app(components))
     bot = Bot(url, api, components)
     yield bot
     await bot.session.close()

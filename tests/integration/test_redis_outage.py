@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from bot.config import LimitSettings, RedisSettings
-from bot.memory import ConversationKey
 from bot.models import Answer, ChatEvent, Citation
 from bot.pipeline import QuestionPipeline
-from bot.redis_health import RedisUnavailableError
-from bot.shared_state import build_shared_state
+from bot.state.health import RedisUnavailableError
+from bot.state.memory import ConversationKey
+from bot.state.shared import build_shared_state
 
 
 class EchoEngine:

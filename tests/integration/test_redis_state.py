@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from bot.dedupe import RedisDeduplicator
-from bot.locks import LockHeldError, RedisReindexLock
-from bot.memory import REDACTED, ConversationKey, RedisMemory
 from bot.models import ChatEvent, Turn
-from bot.ratelimit import RedisRateLimiter
-from bot.redis_health import RedisHealth
+from bot.state.dedupe import RedisDeduplicator
+from bot.state.health import RedisHealth
+from bot.state.locks import LockHeldError, RedisReindexLock
+from bot.state.memory import REDACTED, ConversationKey, RedisMemory
+from bot.state.ratelimit import RedisRateLimiter
 
 
 @pytest.fixture
@@ -143,16 +144,17 @@ async def test_reindex_lock_says_who_holds_it_and_only_the_holder_releases(
     assert await a.release(third)
 
 
-async def test_run_locked_extends_a_long_run_and_always_releases(clients: list[Redis]) -> None:
-    import time as _time
-
-    from bot.locks import run_locked
+async def test_holding_the_lock_extends_a_long_run_and_always_releases(
+    clients: list[Redis],
+) -> None:
+    from bot.state.locks import holding
 
     lock = RedisReindexLock(clients[0], RedisHealth(clients[0]), ttl_s=1)
     other = RedisReindexLock(clients[1], RedisHealth(clients[1]), ttl_s=1)
 
-    def slow_work() -> str:
-        _time.sleep(2.5)  # longer than the lock's TTL: only extensions keep it held
+    async def slow_work() -> str:
+        async with holding(lock, "alice", extend_every_s=0.3):
+            await asyncio.to_thread(time.sleep, 2.5)  # longer than the TTL: extensions keep it
         return "done"
 
     async def contender() -> str:
@@ -163,14 +165,10 @@ async def test_run_locked_extends_a_long_run_and_always_releases(clients: list[R
             return str(exc)
         return "acquired"
 
-    result, seen = await asyncio.gather(
-        run_locked(lock, "alice", slow_work, extend_every_s=0.3), contender()
-    )
+    result, seen = await asyncio.gather(slow_work(), contender())
     assert result == "done" and "started by alice" in seen
 
-    def failing() -> None:
-        raise ValueError("boom")
-
     with pytest.raises(ValueError):
-        await run_locked(lock, "alice", failing, extend_every_s=0.3)
+        async with holding(lock, "alice", extend_every_s=0.3):
+            raise ValueError("boom")
     assert await clients[0].get("wikibot:lock:reindex") is None

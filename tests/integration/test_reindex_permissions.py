@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import Components
+from bot.app import build_app
 from bot.config import load_settings
-from bot.server import build_web_app
+from bot.serve.web import build_web_app
 from tests.conftest import DEMO
 from tests.integration.test_slack import ADMIN, SECRET, Bot, mention
-from tests.slack_api import SlackAPIStub
-from tests.web_site import start_site
+from tests.support.slack_api import SlackAPIStub
+from tests.support.web_site import start_site
 
 CANARY = "CANARY-falcon-51c2"
 RESTRICTED = f"""---
@@ -94,10 +94,9 @@ async def served(
         },
         redis={"url": redis_server.url},
     )
-    components = Components(settings)
     gated = GatedEmbedder(embedder)
-    components.__dict__["embedder"] = gated
-    runner, url = await start_site(build_web_app(settings, components))
+    components = build_app(settings, embedder=gated)
+    runner, url = await start_site(build_web_app(components))
     yield Bot(url, api, components), corpus, gated
     gated.release.set()
     await asyncio.sleep(0.5)

@@ -18,14 +18,14 @@ import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import Components
+from bot.app import build_app
 from bot.config import load_settings
-from bot.server import build_web_app
+from bot.serve.web import build_web_app
 from tests.conftest import wikibot_command
-from tests.redis_server import free_port
-from tests.slack_api import BOT_USER, SlackAPIStub
-from tests.stub_llm import running_stub
-from tests.web_site import start_site
+from tests.support.redis_server import free_port
+from tests.support.slack_api import BOT_USER, SlackAPIStub
+from tests.support.stub_llm import running_stub
+from tests.support.web_site import start_site
 
 
 async def _get(url: str) -> tuple[int, dict[str, Any]]:
@@ -34,9 +34,8 @@ async def _get(url: str) -> tuple[int, dict[str, Any]]:
 
 
 async def _serve(settings: Any, embedder: Any) -> AsyncIterator[str]:
-    components = Components(settings)
-    components.__dict__["embedder"] = embedder
-    runner, url = await start_site(build_web_app(settings, components))
+    components = build_app(settings, embedder=embedder)
+    runner, url = await start_site(build_web_app(components))
     try:
         yield url
     finally:

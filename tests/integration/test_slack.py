@@ -15,22 +15,23 @@ import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import Components
+from bot import messages
+from bot.app import App, build_app
 from bot.config import load_settings
-from bot.render import SEARCHING_TEXT
-from bot.server import build_web_app
+from bot.serve.web import build_web_app
 from tests.conftest import DEMO
-from tests.engines import FixedEngine, StreamingEngine
-from tests.slack_api import BOT_USER, SlackAPIStub
-from tests.web_site import start_site
+from tests.support.engines import FixedEngine, StreamingEngine, SwitchableEngine
+from tests.support.slack_api import BOT_USER, SlackAPIStub
+from tests.support.web_site import start_site
 
 SECRET = "test-signing-secret"
 ADMIN = "UADMIN"
 
 
 class Bot:
-    def __init__(self, url: str, api: SlackAPIStub, components: Components) -> None:
+    def __init__(self, url: str, api: SlackAPIStub, components: App) -> None:
         self.url, self.api, self.components = url, api, components
+        self.engine: SwitchableEngine = components.engine  # type: ignore[assignment]
         self.session = aiohttp.ClientSession()
         self.verifier = SignatureVerifier(SECRET)
 
@@ -102,9 +103,9 @@ async def bot(
         },
         redis={"url": redis_server.url},
     )
-    components = Components(settings)
-    components.__dict__["embedder"] = embedder
-    app = build_web_app(settings, components)
+    switch = SwitchableEngine(lambda: components.answer_engine)
+    components = build_app(settings, embedder=embedder, engine=switch)
+    app = build_web_app(components)
     runner, url = await start_site(app)
     bot = Bot(url, api, components)
     yield bot
@@ -134,7 +135,7 @@ async def test_mention_is_answered_in_thread_with_placeholder_sources_and_button
     posts = bot.api.of("chat.postMessage")
     assert posts[0]["channel"] == "CGENERAL"
     assert posts[0]["thread_ts"] == "1700000000.000100"  # a new thread under the question
-    assert posts[0]["text"] == SEARCHING_TEXT
+    assert posts[0]["text"] == messages.SEARCHING
     final = updates[-1]
     assert final["channel"] == "CGENERAL"
     rendered = json.dumps(final["blocks"])
@@ -353,7 +354,7 @@ async def test_an_answer_beyond_slack_limits_is_split(bot: Bot) -> None:
     ]
     answer = Answer(question="q", text=long_text, answered=True, citations=citations)
 
-    bot.components.__dict__["engine"] = FixedEngine(answer)
+    bot.engine.use(FixedEngine(answer))
     await bot.event(mention("tell me everything"), "Elong")
     await bot.api.wait_for("chat.update")
     await bot.api.wait_for("chat.postMessage", 2)  # the placeholder and the continuation
@@ -368,7 +369,7 @@ async def test_an_answer_beyond_slack_limits_is_split(bot: Bot) -> None:
 
 
 async def test_streaming_updates_are_progressive_and_throttled(bot: Bot) -> None:
-    bot.components.__dict__["engine"] = StreamingEngine(bot.components.engine)
+    bot.engine.use(StreamingEngine(bot.components.answer_engine))
     await bot.event(mention("How many vacation days do I get per year?"), "Estream")
     await bot.api.wait_for("chat.postMessage")
     deadline = time.monotonic() + 60
@@ -387,7 +388,7 @@ async def test_streaming_updates_are_progressive_and_throttled(bot: Bot) -> None
 
 
 async def test_a_429_pauses_streaming_for_retry_after(bot: Bot) -> None:
-    bot.components.__dict__["engine"] = StreamingEngine(bot.components.engine, 50, 0.04)
+    bot.engine.use(StreamingEngine(bot.components.answer_engine, 50, 0.04))
     bot.api.rate_limit_next["chat.update"] = 1
     await bot.event(mention("How many vacation days do I get per year?"), "E429")
     deadline = time.monotonic() + 60

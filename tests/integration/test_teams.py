@@ -18,15 +18,15 @@ import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.app import Components
+from bot.app import App, build_app
 from bot.config import load_settings
 from bot.errors import ConfigurationError
-from bot.server import build_web_app
+from bot.serve.web import build_web_app
 from tests.conftest import DEMO
-from tests.engines import FixedEngine, StreamingEngine
-from tests.teams_auth import SigningKeys, running_keys
-from tests.teams_connector import ConnectorStub
-from tests.web_site import start_site
+from tests.support.engines import FixedEngine, StreamingEngine, SwitchableEngine
+from tests.support.teams_auth import SigningKeys, running_keys
+from tests.support.teams_connector import ConnectorStub
+from tests.support.web_site import start_site
 
 CHANNEL = "19:general@thread.tacv2"
 ADMIN = "aad-admin"
@@ -34,8 +34,9 @@ QUESTION = "How many vacation days do I get per year?"
 
 
 class TeamsBot:
-    def __init__(self, url: str, connector: ConnectorStub, components: Components) -> None:
+    def __init__(self, url: str, connector: ConnectorStub, components: App) -> None:
         self.url, self.connector, self.components = url, connector, components
+        self.engine: SwitchableEngine = components.engine  # type: ignore[assignment]
         self.session = aiohttp.ClientSession()
 
     def activity(
@@ -98,9 +99,9 @@ async def start_bot(
         redis={"url": redis_url},
         hr=hr or {},
     )
-    components = Components(settings)
-    components.__dict__["embedder"] = embedder
-    runner, url = await start_site(build_web_app(settings, components))
+    switch = SwitchableEngine(lambda: components.answer_engine)
+    components = build_app(settings, embedder=embedder, engine=switch)
+    runner, url = await start_site(build_web_app(components))
     return TeamsBot(url, connector, components), runner
 
 
@@ -169,7 +170,7 @@ async def test_group_chat_and_duplicate_delivery(bot: TeamsBot) -> None:
 
 
 async def test_personal_chat_streams_then_finishes_the_stream(bot: TeamsBot) -> None:
-    bot.components.__dict__["engine"] = StreamingEngine(bot.components.engine)
+    bot.engine.use(StreamingEngine(bot.components.answer_engine))
     assert await bot.post(bot.activity(QUESTION, kind="personal", id="p1")) == 201
     final = (await bot.connector.wait_for_answers())[0]
     typing = bot.connector.of_type("typing")
@@ -258,7 +259,7 @@ async def test_a_long_answer_is_split_under_the_size_limit(bot: TeamsBot) -> Non
     ]
     long = Answer(question="q", text=text, answered=True, citations=citations)
 
-    bot.components.__dict__["engine"] = FixedEngine(long)
+    bot.engine.use(FixedEngine(long))
     await bot.post(bot.activity("tell me everything", kind="group", id="l1"))
     await bot.connector.wait_for_answers()
     await asyncio.sleep(0.5)
@@ -322,7 +323,7 @@ async def test_without_an_app_id_nothing_is_processed(
         await stop_bot(bot, runner)
     settings = load_settings(data_dir=tmp_path / "other", teams={"enabled": True})
     with pytest.raises(ConfigurationError, match="MICROSOFT_APP_ID"):
-        build_web_app(settings)
+        build_web_app(build_app(settings))
 
 
 async def test_a_slow_key_endpoint_never_freezes_the_server(

@@ -10,7 +10,7 @@ from bot.answer.decision import DecisionModel, LogisticModel
 from bot.answer.evidence import QuestionTerms, Vocabulary, question_features
 from bot.models import RetrievedChunk
 from connectors.folder import FolderConnector
-from connectors.markdown import parse_markdown
+from connectors.parsing.markdown import parse_markdown
 from indexing.chunking import split_sentences
 
 WRAPPED = """# Leave

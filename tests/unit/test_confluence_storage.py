@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connectors.confluence_storage import storage_sections, storage_to_html
-from tests.confluence_pages import INCIDENTS, ONBOARDING
+from connectors.confluence.storage import storage_sections, storage_to_html
+from tests.support.confluence_pages import INCIDENTS, ONBOARDING
 
 
 def _text(storage: str) -> str:

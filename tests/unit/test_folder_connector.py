@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from connectors.folder import FolderConnector, FolderLimits
-from tests.pdf_fixture import make_pdf
+from tests.support.pdf_fixture import make_pdf
 
 
 def _load(root: Path, **kwargs: object) -> tuple[dict, dict]:

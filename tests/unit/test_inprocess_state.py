@@ -4,11 +4,11 @@ import asyncio
 
 import pytest
 
-from bot.dedupe import InProcessDeduplicator
-from bot.locks import InProcessReindexLock, LockHeldError
-from bot.memory import REDACTED, ConversationKey, InProcessMemory
 from bot.models import Turn
-from bot.ratelimit import InProcessRateLimiter
+from bot.state.dedupe import InProcessDeduplicator
+from bot.state.locks import InProcessReindexLock, LockHeldError
+from bot.state.memory import REDACTED, ConversationKey, InProcessMemory
+from bot.state.ratelimit import InProcessRateLimiter
 
 CHANNEL = ConversationKey("slack", "T1", "C1", "1.1")
 DM = ConversationKey("slack", "T1", "dm", "", dm_user="U1")

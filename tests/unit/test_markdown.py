@@ -1,7 +1,7 @@
 import pytest
 
-from connectors.html_document import parse_html
-from connectors.markdown import FrontMatterError, parse_markdown, split_front_matter
+from connectors.parsing.html import parse_html
+from connectors.parsing.markdown import FrontMatterError, parse_markdown, split_front_matter
 
 PAGE = """---
 title: Leave types

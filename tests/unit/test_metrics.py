@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.metrics import Metrics
 from bot.models import Answer
+from bot.serve.metrics import Metrics
 
 
 def _values(metrics: Metrics) -> dict[str, float]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.models import Answer, Citation, RetrievedChunk
-from bot.render import slack_answer_messages, slack_escape, split_text
+from bot.slack.render import slack_answer_messages, slack_escape
+from bot.text_pieces import split_text
 
 
 def test_escape_makes_mentions_and_links_inert() -> None:

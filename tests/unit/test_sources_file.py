@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.confluence import ConfluenceConnector
+from connectors.confluence.connector import ConfluenceConnector
 from connectors.folder import FolderConnector
 from connectors.sources_file import (
     ConfluenceSource,

@@ -5,8 +5,8 @@ import json
 from botbuilder.schema import Activity
 
 from bot.models import Answer, Citation
-from bot.render_teams import TEAMS_MESSAGE_BYTES, teams_answer_messages, teams_source_line
-from bot.teams_activity import is_command, strip_mentions
+from bot.teams.activity import is_command, strip_mentions
+from bot.teams.render import TEAMS_MESSAGE_BYTES, teams_answer_messages, teams_source_line
 
 
 def test_source_line_is_a_safe_markdown_link_with_date() -> None:

@@ -1,0 +1,1 @@
+"""The `wikibot` command line."""

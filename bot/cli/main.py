@@ -1,0 +1,216 @@
+"""The `wikibot` command: index, ask, chat, eval, status (contract in ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.app import App, build_app
+from bot.cli.parsers import add_index_parsers, add_learning_parsers
+from bot.config import load_settings
+from bot.errors import report
+from bot.log_privacy import cap_sdk_loggers
+
+logger = logging.getLogger("wikibot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wikibot",
+        description="Answers staff questions from the wiki and HR documents, with citations.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    add_index_parsers(sub)
+
+    ask = sub.add_parser("ask", help="answer one question (or one per line from stdin with '-')")
+    ask.add_argument("question", help="the question, or '-' to read one question per line")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+    ask.add_argument(
+        "--user",
+        default=None,
+        help="ask as this user id: also search documents shared with them or their groups "
+        "(WIKIBOT_GROUPS_FILE); without it, public documents only",
+    )
+
+    sub.add_parser("chat", help="a terminal chat over the same pipeline")
+
+    ev = sub.add_parser("eval", help="retrieval and answer metrics over a qa.jsonl file")
+    ev.add_argument("qa", type=Path, metavar="QA.jsonl")
+    ev.add_argument("--json", action="store_true", help="print the metrics and rows as JSON")
+    ev.add_argument(
+        "--min-hit",
+        type=float,
+        metavar="RATE",
+        help="gate: exit 3 if the gold source is retrieved for fewer answerable questions",
+    )
+    ev.add_argument(
+        "--min-decline",
+        type=float,
+        metavar="RATE",
+        help="gate: exit 3 if fewer unanswerable questions are declined",
+    )
+    ev.add_argument(
+        "--fit",
+        action="store_true",
+        help="re-fit the answer/decline decisions on this file (written to the data dir)",
+    )
+    add_learning_parsers(sub)
+
+    serve = sub.add_parser("serve", help="the HTTP server: Slack events, /healthz, /readyz")
+    serve.add_argument("--host", default=None, help="default WIKIBOT_SERVER__HOST or 127.0.0.1")
+    serve.add_argument(
+        "--port", type=int, default=None, help="default WIKIBOT_SERVER__PORT or 3000"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        print(f"wikibot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    cap_sdk_loggers()  # SDK loggers carry prompts and bodies: WARNING and above only
+    app = build_app(settings)
+    try:
+        return _handler(args.command)(app, args)
+    except KeyboardInterrupt:
+        print("wikibot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        print(f"wikibot: {report(exc, logger, args.command)}", file=sys.stderr)
+        return 1
+
+
+def _handler(command: str) -> Callable[[App, argparse.Namespace], int]:
+    """The command's function; its module (and the libraries it needs) loads only now."""
+    if command in {"index", "sync", "status"}:
+        from bot.cli import index
+
+        return {"index": index.index_command, "sync": index.sync_command}.get(
+            command, index.status_command
+        )
+    if command in {"feedback", "report", "finetune"}:
+        from bot.cli import learning
+
+        handlers = {"feedback": learning.feedback_command, "report": learning.report_command}
+        return handlers.get(command, learning.finetune_command)
+    return {"ask": _ask, "chat": _chat, "eval": _eval, "serve": _serve}[command]
+
+
+def _ask(app: App, args: argparse.Namespace) -> int:
+    """Questions through the same pipeline as chat and serve, as the terminal's user: with
+    --user, as that person in a DM (their restricted documents and HR figures)."""
+    from bot.terminal.ask import ask_lines, ask_one
+
+    questions = None if args.question == "-" else [args.question]
+    if questions is None:
+        return asyncio.run(ask_lines(app, sys.stdin, user=args.user, as_json=args.json))
+    return asyncio.run(ask_one(app, args.question, user=args.user, as_json=args.json))
+
+
+def _chat(app: App, args: argparse.Namespace) -> int:
+    from bot.terminal.chat import run_chat
+
+    async def chat() -> int:
+        try:
+            return await run_chat(app.pipeline)
+        finally:
+            await app.close()
+
+    return asyncio.run(chat())
+
+
+def _eval(app: App, args: argparse.Namespace) -> int:
+    from bot.learning.evaluation import evaluate, load_qa
+
+    if args.fit:
+        return _fit(app, args)
+    report = evaluate(app.answer_engine, load_qa(args.qa))
+    metrics = report.metrics()
+    if args.json:
+        print(json.dumps({"metrics": metrics, "rows": report.rows}, ensure_ascii=False))
+    else:
+        for row in report.rows:
+            mark = (
+                "ok "
+                if (row["cited_gold"] if row["answerable"] else not row["answered"])
+                else "MISS"
+            )
+            print(f"{mark} {row['id']}: {row['question']}  cited={row['cited']}")
+        print(json.dumps(metrics, indent=2))
+    failed = [
+        f"{name} {metrics[name]} < {minimum}"
+        for name, minimum in (
+            ("retrieved_gold", args.min_hit),
+            ("declined_unanswerable", args.min_decline),
+        )
+        if minimum is not None and metrics[name] < minimum
+    ]
+    if failed:  # CI or a CronJob blocks a bad index or configuration on this
+        print(f"wikibot: below the gate: {'; '.join(failed)}", file=sys.stderr)
+        return 3
+    return 0
+
+
+def _fit(app: App, args: argparse.Namespace) -> int:
+    """Re-fit the answer decisions on the admin's own labelled questions."""
+    from bot.answer.fitting import fit, score
+    from bot.learning.evaluation import gather_records, load_qa
+
+    rows = load_qa(args.qa)
+    records = gather_records(app.answer_engine, rows, args.qa.name)
+    answerable = sum(r.answerable for r in records)
+    if answerable < 5 or answerable == len(records):
+        print(
+            f"wikibot: {args.qa} has {answerable} answerable and {len(records) - answerable} "
+            "unanswerable question(s); fitting needs at least 5 answerable and 1 unanswerable "
+            "(about 30 and 5 to be worth it)",
+            file=sys.stderr,
+        )
+        return 2
+    model = fit(records, groups=[str(args.qa)])
+    path = app.settings.decision_model_path
+    model.save(path)
+    m = score(model, records)
+    print(
+        f"wrote {path}: fitted on {len(records)} questions; on those same questions (optimistic): "
+        f"cited-gold {m['cited_gold']:.2f}, declined unanswerable "
+        f"{m['declined_unanswerable']:.2f}, wrongly declined {m['wrongly_declined']:.2f}, "
+        f"{m['cited_per_answer']:.2f} sources per answer. Delete the file to return to the "
+        "shipped model."
+    )
+    if len(records) < 40:
+        print("warning: fewer than 40 questions; the fit may not carry over", file=sys.stderr)
+    return 0
+
+
+def _serve(app: App, args: argparse.Namespace) -> int:
+    from bot.serve.process import serve
+
+    settings = app.settings
+    finished = asyncio.run(
+        serve(app, args.host or settings.server.host, args.port or settings.server.port)
+    )
+    if not finished:  # answers abandoned at the grace period: do not wait for their threads
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The learning loop: evaluation, the content-gap report, fine-tuning exports."""

@@ -1,0 +1,1 @@
+"""Slack: the Bolt adapter, Block Kit rendering, streaming updates, request checks."""

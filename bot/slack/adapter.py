@@ -1,0 +1,228 @@
+"""Slack adapter (slack-bolt AsyncApp): events -> ChatEvent -> pipeline -> Block Kit.
+
+Thin: converts payloads and calls the platform-free pipeline, commands and feedback store.
+Bolt verifies signatures (401 otherwise), answers url_verification, ignores the bot's own
+events and acks events at once; slow work runs after the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import messages
+from bot.admins import AdminRule
+from bot.commands import Caller
+from bot.config import SlackSettings
+from bot.models import Answer, ChatEvent
+from bot.slack.render import slack_answer_messages, slack_escape
+from bot.slack.stream import UpdateBudget, streaming_updates
+from bot.state.memory import ConversationKey
+from bot.streaming import ThrottledText
+from bot.surface import respond
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+logger = logging.getLogger(__name__)
+MENTION = re.compile(r"<@[UW][A-Z0-9]+(\|[^>]*)?>")
+
+
+def slack_client(settings: SlackSettings, *, retry_429: bool = True) -> AsyncWebClient:
+    """A Web API client; with ``retry_429`` it waits out a 429's Retry-After and retries."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    client = AsyncWebClient(token=token, base_url=settings.api_url.rstrip("/") + "/")
+    if retry_429:
+        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+class SlackAdapter:
+    def __init__(self, settings: SlackSettings, app: App) -> None:
+        self.settings, self.pipeline, self.commands = settings, app.pipeline, app.commands
+        self.memory = app.state.memory
+        self.admins = AdminRule(app.settings)
+        self.emails: dict[str, str | None] = {}  # user id -> verified email (process lifetime)
+        self.client = slack_client(settings)
+        # streaming updates are optional: on a 429 they pause (all of them) rather than retry
+        self.stream_client = slack_client(settings, retry_429=False)
+        self.stream_budget = UpdateBudget(per_minute=settings.stream_updates_per_minute)
+        secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
+        self.app = AsyncApp(client=self.client, signing_secret=secret)
+        self.app.event("app_mention")(self.on_mention)
+        self.app.event("message")(self.on_message)
+        self.app.command("/wikibot")(self.on_command)
+        self.app.action(re.compile("^feedback_(up|down)$"))(self.on_feedback)
+        self.app.event(re.compile(".*"))(self.ignore)  # other events: 200, quietly
+
+    async def ignore(self) -> None:
+        return None
+
+    async def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("bot_id") or event.get("subtype"):
+            return  # other bots (and edits): never answer, no loops
+        await self.answer(body, event, thread=event.get("thread_ts") or event["ts"])
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("bot_id") or event.get("subtype") or not event.get("user"):
+            return
+        if event.get("channel_type") == "im":
+            await self.answer(body, event, thread=event.get("thread_ts", ""))
+            return
+        # an un-mentioned reply in a thread where the bot already answered (opt-in);
+        # mentioned replies arrive as app_mention and are answered there
+        thread = event.get("thread_ts")
+        if not (self.settings.answer_unmentioned_replies and thread) or MENTION.search(
+            event.get("text", "")
+        ):
+            return
+        chat_event = self.to_chat_event(body, event, thread)
+        if await self.memory.history(ConversationKey.of(chat_event)):
+            await self.answer(body, event, thread=thread)
+
+    def to_chat_event(self, body: dict[str, Any], event: dict[str, Any], thread: str) -> ChatEvent:
+        user = event["user"]
+        return ChatEvent(
+            platform="slack",
+            workspace=body.get("team_id") or event.get("team", ""),
+            channel=event["channel"],
+            thread=thread,
+            user=user,
+            text=MENTION.sub("", event.get("text", "")).strip(),
+            event_id=body.get("event_id", ""),
+            is_dm=event.get("channel_type") == "im",
+            is_admin=self.admins.named("slack", user),
+        )
+
+    async def answer(self, body: dict[str, Any], event: dict[str, Any], *, thread: str) -> None:
+        chat_event = self.to_chat_event(body, event, thread)
+        await respond(self.pipeline, chat_event, SlackThread(self, chat_event, thread))
+
+    async def email_of(self, user: str) -> str | None:
+        """The user's verified email (users.info; needs users:read.email), cached."""
+        if user in self.emails:
+            return self.emails[user]
+        try:
+            info = await self.client.users_info(user=user)
+        except Exception as exc:
+            logger.warning("users.info failed: %s", type(exc).__name__)
+            return None
+        profile = (info.get("user") or {}).get("profile") or {}
+        email = profile.get("email") or None
+        self.emails[user] = email
+        return email
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()  # within Slack's 3 s; everything else goes to response_url
+
+        async def say(text: str) -> None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+
+        user = body["user_id"]
+        caller = Caller(
+            platform="slack",
+            workspace=body.get("team_id", ""),
+            user=user,
+            is_admin=await self.is_admin(user),
+            display=f"<@{user}> (Slack)",
+        )
+        await say(await self.commands.run(body.get("text", ""), caller, say))
+
+    async def is_admin(self, user: str) -> bool:
+        """The admin rule, plus members of WIKIBOT_SLACK__ADMIN_USERGROUP."""
+        if self.admins.named("slack", user):
+            return True
+        if not self.settings.admin_usergroup:
+            return False
+        try:
+            members = await self.client.usergroups_users_list(
+                usergroup=self.settings.admin_usergroup
+            )
+        except Exception as exc:
+            logger.warning("could not read the admin user group: %s", exc)
+            return False
+        return user in (members.get("users") or [])
+
+    async def on_feedback(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        action = body["actions"][0]
+        user = body["user"]["id"]
+        up = action["action_id"] == "feedback_up"
+        text = await self.pipeline.vote("slack", action.get("value", ""), user, up)
+        channel = (body.get("channel") or body.get("container") or {}).get("id") or body.get(
+            "container", {}
+        ).get("channel_id")
+        message = body.get("message") or {}
+        thread = message.get("thread_ts") or message.get("ts")
+        await self.client.chat_postEphemeral(
+            channel=channel, user=user, text=slack_escape(text), thread_ts=thread
+        )
+
+
+class SlackThread:
+    """The Surface of one Slack question: a placeholder in the thread, updated while the
+    LLM streams, replaced by the answer; private figures as an ephemeral message."""
+
+    def __init__(self, adapter: SlackAdapter, event: ChatEvent, thread: str) -> None:
+        self.adapter, self.client = adapter, adapter.client
+        self.channel, self.user, self.thread = event.channel, event.user, thread
+        self.ts = ""
+        self.stream: ThrottledText | None = None
+
+    async def say(self, text: str) -> None:
+        await self.client.chat_postMessage(
+            channel=self.channel, text=text, thread_ts=self.thread or self.ts or None
+        )
+
+    async def started(self) -> Callable[[str], None]:
+        placeholder = await self.client.chat_postMessage(
+            channel=self.channel, text=messages.SEARCHING, thread_ts=self.thread or None
+        )
+        self.ts = placeholder["ts"]
+        adapter = self.adapter
+        self.stream = streaming_updates(
+            adapter.stream_client,
+            self.channel,
+            self.ts,
+            interval_s=adapter.settings.update_interval_s,
+            budget=adapter.stream_budget,
+        )
+        return self.stream.on_token
+
+    async def finish(self, answer: Answer, feedback_id: str) -> None:
+        if self.stream is not None:
+            await self.stream.stop()
+        posts = slack_answer_messages(answer, feedback_id=feedback_id)
+        await self.client.chat_update(channel=self.channel, ts=self.ts, **posts[0])
+        for more in posts[1:]:
+            await self.client.chat_postMessage(
+                channel=self.channel, thread_ts=self.thread or self.ts, **more
+            )
+
+    async def failed(self, reason: str) -> None:
+        text = messages.FAILED  # the reason is for the log (bot/surface.py logs it)
+        if self.stream is not None:
+            await self.stream.stop()
+        await self.client.chat_update(channel=self.channel, ts=self.ts, text=text)
+
+    async def send_privately(self, text: str) -> bool:
+        try:
+            await self.client.chat_postEphemeral(
+                channel=self.channel,
+                user=self.user,
+                text=slack_escape(text),
+                thread_ts=self.thread or self.ts,
+            )
+        except Exception as exc:
+            logger.warning("could not send an ephemeral message: %s", type(exc).__name__)
+            return False
+        return True
+
+    async def email_of(self, user: str) -> str | None:
+        return await self.adapter.email_of(user)

@@ -1,0 +1,99 @@
+"""Answer -> Slack Block Kit messages. Pure functions; Slack's limits live here."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.models import Answer
+from bot.text_pieces import split_text
+
+# Slack's limits: section text 3,000 chars, 50 blocks per message, message text 40,000.
+SLACK_SECTION_CHARS = 3000
+SLACK_BLOCKS_PER_MESSAGE = 50
+SLACK_TEXT_CHARS = 40000
+
+
+def slack_escape(text: str) -> str:
+    """User and document text as inert mrkdwn: no <!channel>, <@U…> or forged links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_link(url: str, label: str) -> str:
+    safe_url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
+    safe_label = slack_escape(label).replace("|", "¦")
+    return f"<{safe_url}|{safe_label}>"
+
+
+def slack_source_lines(answer: Answer) -> list[str]:
+    lines = []
+    for c in answer.citations:
+        label = c.label()
+        shown = (
+            _slack_link(c.url, label)
+            if c.url
+            else f"{slack_escape(label)} (`{slack_escape(c.source)}`)"
+        )
+        updated = f" · updated {c.updated_at[:10]}" if c.updated_at else ""
+        lines.append(f"[{c.n}] {shown}{updated}")
+    return lines
+
+
+def slack_answer_messages(answer: Answer, *, feedback_id: str = "") -> list[dict[str, Any]]:
+    """The answer as one or more Slack messages ({"text", "blocks"}), each within limits.
+
+    Answer text with [n] markers, then the sources (or, when not found, the closest
+    documents), then 👍/👎 buttons whose value is ``feedback_id``."""
+    # a quote's leading ">" stays mrkdwn; everything else is inert text
+    body = re.sub(r"(?m)^&gt; ", "> ", slack_escape(answer.text))
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in split_text(body, SLACK_SECTION_CHARS)
+    ]
+    if answer.citations:
+        heading, lines = "*Sources*", slack_source_lines(answer)
+    else:
+        heading, lines = "*Closest documents*", _closest(answer)
+    if lines:
+        for piece in split_text(heading + "\n" + "\n".join(lines), SLACK_SECTION_CHARS):
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+    if feedback_id:
+        blocks.append(_feedback_block(feedback_id))
+    fallback = split_text(body, SLACK_TEXT_CHARS - 100)
+    messages = []
+    for i in range(0, len(blocks), SLACK_BLOCKS_PER_MESSAGE):
+        part = blocks[i : i + SLACK_BLOCKS_PER_MESSAGE]
+        text = fallback[0] if i == 0 else "(continued)"
+        messages.append({"text": text, "blocks": part})
+    return messages
+
+
+def _closest(answer: Answer) -> list[str]:
+    seen: dict[str, str] = {}
+    for r in answer.retrieved:
+        if r.doc_id not in seen and len(seen) < 3:
+            label = slack_escape(r.title)
+            seen[r.doc_id] = f"• {_slack_link(r.url, r.title) if r.url else label}"
+    return list(seen.values())
+
+
+def _feedback_block(feedback_id: str) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "wikibot_feedback",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"feedback_{vote}",
+                "text": {"type": "plain_text", "text": emoji, "emoji": True},
+                "value": feedback_id,
+            }
+            for vote, emoji in (("up", "👍"), ("down", "👎"))
+        ],
+    }
+
+
+def slack_streaming_message(partial: str) -> dict[str, Any]:
+    """A message for a partly written answer (progressive chat.update)."""
+    text = slack_escape(partial)[: SLACK_SECTION_CHARS - 2] + " …"
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}

@@ -1,0 +1,208 @@
+"""👍/👎 on answers: what was asked, answered and cited is kept when the answer is posted
+(keyed by a feedback id carried in the buttons), and a click appends one vote record.
+
+Redis: ``wikibot:answer:<id>`` (JSON, 30 days) and the list ``wikibot:feedback``. Without
+Redis, in-process lists (lost on restart; logged at start-up like the other state).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any, Literal, Protocol
+
+from redis.asyncio import Redis
+
+from bot.models import Answer
+from bot.state.health import RedisHealth, RedisUnavailableError
+from bot.state.question_log import (
+    InProcessQuestionLog,
+    QuestionLog,
+    answer_entry,
+    hash_user,
+    vote_entry,
+)
+
+logger = logging.getLogger(__name__)
+
+ANSWER_TTL_S = 30 * 24 * 3600
+FEEDBACK_KEY = "wikibot:feedback"
+PERSONAL_TEXT = "(a personal HR answer: its text is not stored)"
+
+
+def answer_record(
+    answer: Answer, *, platform: str, workspace: str, user: str, personal: bool = False
+) -> dict[str, Any]:
+    """What is kept for the answer's 👍/👎 buttons; plus, under ``"log"``, its question-log
+    entry (none for a personal HR answer, whose text is not kept either)."""
+    record = {
+        "platform": platform,
+        "workspace": workspace,
+        "asked_by": user,
+        "question": answer.question,
+        "answer": PERSONAL_TEXT if personal else answer.text,
+        "answered": answer.answered,
+        "cited_doc_ids": [c.doc_id for c in answer.citations],
+        "writer": answer.writer,
+        "at": time.time(),
+        "personal": personal,
+    }
+    if not personal:
+        record["log"] = answer_entry(
+            answer, answer_id="", platform=platform, user_hash="", model=""
+        )
+    return record
+
+
+class _Logging:
+    """Feeds the question log: answers when they are remembered, votes when cast."""
+
+    def __init__(self, log: QuestionLog, *, salt: str, model: str) -> None:
+        self.log, self.salt, self.model = log, salt, model
+
+    async def log_answer(self, record: dict[str, Any], answer_id: str) -> dict[str, Any]:
+        entry = record.pop("log", None)
+        if entry is not None:
+            user = hash_user(record["platform"], record["asked_by"], self.salt)
+            model = self.model if entry["writer"] == "llm" else "extractive"
+            await self.log.append({**entry, "id": answer_id, "user": user, "model": model})
+        return record
+
+    async def log_vote(self, record: dict[str, Any], user: str, vote: str) -> None:
+        if record.get("personal"):
+            return
+        platform = record.get("platform", "")
+        await self.log.append(
+            vote_entry(
+                record["feedback_id"],
+                platform=platform,
+                user_hash=hash_user(platform, user, self.salt),
+                vote=vote,
+            )
+        )
+
+
+def vote_record(
+    answer: dict[str, Any], feedback_id: str, user: str, vote: Literal["up", "down"]
+) -> dict[str, Any]:
+    """What one click stores: the answer's record plus who voted how, and when."""
+    return {
+        **answer,
+        "feedback_id": feedback_id,
+        "user": user,
+        "vote": vote,
+        "voted_at": time.time(),
+    }
+
+
+class FeedbackStore(Protocol):
+    async def remember(self, record: dict[str, Any]) -> str: ...
+
+    async def vote(
+        self, feedback_id: str, user: str, vote: Literal["up", "down"]
+    ) -> dict[str, Any] | None: ...
+
+    async def votes(self) -> list[dict[str, Any]]: ...
+
+
+class InProcessFeedbackStore(_Logging):
+    def __init__(self, log: QuestionLog | None = None, *, salt: str = "", model: str = "") -> None:
+        super().__init__(log or InProcessQuestionLog(), salt=salt, model=model)
+        self.answers: dict[str, dict[str, Any]] = {}
+        self.records: list[dict[str, Any]] = []
+
+    async def remember(self, record: dict[str, Any]) -> str:
+        feedback_id = uuid.uuid4().hex
+        self.answers[feedback_id] = await self.log_answer(dict(record), feedback_id)
+        return feedback_id
+
+    async def vote(
+        self, feedback_id: str, user: str, vote: Literal["up", "down"]
+    ) -> dict[str, Any] | None:
+        answer = self.answers.get(feedback_id)
+        if answer is None:
+            return None
+        record = vote_record(answer, feedback_id, user, vote)
+        self.records.append(record)
+        await self.log_vote(record, user, vote)
+        return record
+
+    async def votes(self) -> list[dict[str, Any]]:
+        return list(self.records)
+
+
+class RedisFeedbackStore(_Logging):
+    """Redis-backed; while Redis is down (see bot/redis_health.py) answers are remembered in
+    this process so their buttons still work, and votes wait in a queue that the first vote
+    after the outage writes to Redis: an outage never loses a vote (unless the process dies)."""
+
+    def __init__(
+        self, client: Redis, health: RedisHealth, log: QuestionLog, *, salt: str, model: str
+    ) -> None:
+        super().__init__(log, salt=salt, model=model)
+        self.client, self.health = client, health
+        self.local = InProcessFeedbackStore(log, salt=salt, model=model)
+        self.pending: list[dict[str, Any]] = []  # votes waiting for Redis
+
+    async def remember(self, record: dict[str, Any]) -> str:
+        feedback_id = uuid.uuid4().hex
+        record = await self.log_answer(dict(record), feedback_id)
+        data = json.dumps(record)
+        try:
+            await self.health.run(
+                lambda: self.client.set(f"wikibot:answer:{feedback_id}", data, ex=ANSWER_TTL_S)
+            )
+        except RedisUnavailableError:
+            self.local.answers[feedback_id] = record
+        return feedback_id
+
+    async def vote(
+        self, feedback_id: str, user: str, vote: Literal["up", "down"]
+    ) -> dict[str, Any] | None:
+        local = self.local.answers.get(feedback_id)
+        try:
+            raw: str | bytes | None = json.dumps(local) if local else None
+            if raw is None:
+                raw = await self.health.run(
+                    lambda: self.client.get(f"wikibot:answer:{feedback_id}")
+                )
+        except RedisUnavailableError:
+            record = vote_record({"answer_pending": True}, feedback_id, user, vote)
+            self.pending.append(record)
+            logger.warning("Redis is down: a feedback vote is queued in this process")
+            return record
+        if raw is None:
+            return None
+        record = vote_record(json.loads(raw), feedback_id, user, vote)
+        await self.log_vote(record, user, vote)
+        try:
+            queued = await self._complete(self.pending)
+            await self._write([*queued, record])
+            self.pending.clear()
+            for late in queued:
+                await self.log_vote(late, late["user"], late["vote"])
+        except RedisUnavailableError:
+            self.pending.append(record)
+        return record
+
+    async def _complete(self, votes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Queued votes get their answer's record, now that Redis answers again."""
+        done = []
+        for vote in votes:
+            if vote.pop("answer_pending", False):
+                key = f"wikibot:answer:{vote['feedback_id']}"
+                stored = await self.health.run(lambda key=key: self.client.get(key))  # type: ignore[misc]
+                vote = {**(json.loads(stored) if stored else {}), **vote}
+            done.append(vote)
+        return done
+
+    async def _write(self, records: list[dict[str, Any]]) -> None:
+        await self.health.run(
+            lambda: self.client.rpush(FEEDBACK_KEY, *(json.dumps(r) for r in records))
+        )
+
+    async def votes(self) -> list[dict[str, Any]]:
+        raw = await self.health.run(lambda: self.client.lrange(FEEDBACK_KEY, 0, -1))
+        return [json.loads(r) for r in raw]

@@ -1,0 +1,1 @@
+"""Microsoft Teams: the Bot Framework adapter, activities, sending, cards, signing keys."""

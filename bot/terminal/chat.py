@@ -1,0 +1,80 @@
+"""`wikibot chat`: the terminal as a chat surface, over the same pipeline as Slack and Teams
+(dedupe, rate limits, conversation memory, groups, personal HR answers, the question log).
+The terminal user's chat is their DM."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import uuid
+
+from bot.models import Answer, ChatEvent
+from bot.pipeline import QuestionPipeline
+from bot.state.health import RedisUnavailableError
+from bot.surface import respond
+from bot.terminal.render import render_terminal
+
+logger = logging.getLogger(__name__)
+
+HELP = "Ask a question about the indexed documents. /forget erases this chat's memory; exit leaves."
+
+
+class TerminalSurface:
+    """The Surface of the terminal: the answer printed whole when it is ready."""
+
+    async def say(self, text: str) -> None:
+        print(f"\nwikibot> {text}")
+
+    async def started(self) -> None:
+        return None
+
+    async def finish(self, answer: Answer, feedback_id: str) -> None:
+        print("\nwikibot> " + render_terminal(answer))
+
+    async def failed(self, reason: str) -> None:
+        print(f"\nwikibot> sorry: {reason}")
+
+    async def send_privately(self, text: str) -> bool:
+        print(f"\nwikibot> {text}")  # the terminal is its user's own chat
+        return True
+
+    async def email_of(self, user: str) -> str | None:
+        return None
+
+
+async def run_chat(pipeline: QuestionPipeline, user: str = "") -> int:
+    user = user or getpass.getuser()
+    surface = TerminalSurface()
+    print(f"wikibot chat: {HELP}")
+    while True:
+        try:
+            line = await asyncio.to_thread(input, "\nyou> ")
+        except EOFError:
+            print()
+            return 0
+        text = line.strip()
+        if text.lower() in {"exit", "quit", ":q"}:
+            return 0
+        if not text:
+            continue
+        if text == "/forget":
+            try:
+                removed = await pipeline.state.memory.forget_user("cli", "local", user)
+                print(f"\nwikibot> Forgotten: {removed} stored turn(s) deleted.")
+            except RedisUnavailableError:
+                print(
+                    "\nwikibot> I can't reach Redis right now, so nothing was deleted; "
+                    "please try again shortly."
+                )
+            continue
+        event = ChatEvent(
+            platform="cli",
+            workspace="local",
+            channel="terminal",
+            user=user,
+            text=text,
+            event_id=uuid.uuid4().hex,
+            is_dm=True,
+        )
+        await respond(pipeline, event, surface)

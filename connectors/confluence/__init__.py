@@ -1,0 +1,1 @@
+"""The Confluence source: REST client, connector, storage-format parsing."""

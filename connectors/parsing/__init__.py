@@ -1,0 +1,1 @@
+"""Document formats shared by the folder and Confluence sources: Markdown, HTML, PDF."""

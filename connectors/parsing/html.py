@@ -1,0 +1,166 @@
+"""HTML -> clean text split into heading sections (stdlib parser, no network).
+
+Scripts, styles and hidden elements (``hidden``, ``aria-hidden="true"``,
+``display:none``) are dropped: hidden text is never indexed, so it can never reach an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from connectors.base import Section
+from connectors.parsing.markdown import slugify
+
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
+_VOID_TAGS = {
+    "br",
+    "hr",
+    "img",
+    "input",
+    "meta",
+    "link",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "source",
+    "track",
+    "wbr",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "pre",
+    "blockquote",
+    "dd",
+    "dt",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "br",
+    "hr",
+}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+@dataclass
+class ParsedHtml:
+    title: str
+    sections: list[Section] = field(default_factory=list)
+
+
+class _SectionCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[Section] = []
+        self.path: list[tuple[int, str, str]] = []  # level, title, anchor
+        self.buffer: list[str] = []
+        self.heading: tuple[int, list[str], str] | None = None
+        self.hidden_depth = 0
+        self.stack: list[tuple[str, bool]] = []  # tag, hides its content
+        self.doc_title = ""
+        self.first_heading = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "title":
+            self._in_title = True
+        if tag in _VOID_TAGS:
+            if tag in ("br", "hr"):
+                self.buffer.append("\n")
+            return
+        hides = (
+            tag in _SKIP_TAGS
+            or "hidden" in attr
+            or attr.get("aria-hidden", "").lower() == "true"
+            or bool(_HIDDEN_STYLE.search(attr.get("style", "")))
+        )
+        self.stack.append((tag, hides))
+        if hides:
+            self.hidden_depth += 1
+            return
+        if tag in _HEADINGS and not self.hidden_depth:
+            self._flush()
+            self.heading = (_HEADINGS[tag], [], attr.get("id", ""))
+        elif tag in _BLOCK_TAGS:
+            self.buffer.append("\n")
+        if tag == "li":
+            self.buffer.append("* ")
+        elif tag in ("td", "th"):
+            self.buffer.append(" | ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in _VOID_TAGS:
+            return
+        # pop to the matching tag (tolerates unclosed tags)
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth][0] == tag:
+                for _, hides in self.stack[depth:]:
+                    if hides:
+                        self.hidden_depth -= 1
+                del self.stack[depth:]
+                break
+        if tag in _HEADINGS and self.heading and not self.hidden_depth:
+            level, parts, anchor = self.heading
+            self.heading = None
+            title = " ".join("".join(parts).split())
+            if title:
+                self.first_heading = self.first_heading or title
+                while self.path and self.path[-1][0] >= level:
+                    self.path.pop()
+                self.path.append((level, title, anchor or slugify(title)))
+        elif tag in _BLOCK_TAGS:
+            self.buffer.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.doc_title += data
+            return
+        if self.hidden_depth:
+            return
+        if not any(tag == "pre" for tag, _ in self.stack):
+            data = data.replace("\r", " ").replace("\n", " ")  # source line breaks are spaces
+        if self.heading is not None:
+            self.heading[1].append(data)
+        else:
+            self.buffer.append(data)
+
+    def _flush(self) -> None:
+        text = "".join(self.buffer)
+        self.buffer.clear()
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        content = "\n".join(line for line in lines if line and line not in ("*", "|"))
+        if content:
+            self.sections.append(
+                Section(
+                    heading_path=[t for _, t, _ in self.path],
+                    text=content,
+                    anchor=self.path[-1][2] if self.path else "",
+                )
+            )
+
+    def finish(self) -> None:
+        self.close()
+        self._flush()
+
+
+def parse_html(text: str, *, fallback_title: str) -> ParsedHtml:
+    collector = _SectionCollector()
+    collector.feed(text)
+    collector.finish()
+    title = " ".join(collector.doc_title.split()) or collector.first_heading or fallback_title
+    return ParsedHtml(title=title, sections=collector.sections)

@@ -1,0 +1,1 @@
+"""Stand-in servers, fakes and fixtures shared by the tests."""

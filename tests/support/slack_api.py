@@ -1,0 +1,117 @@
+"""A local HTTP server standing in for the Slack Web API and response_url: records every
+call (method + parameters) and answers like Slack does."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tests.support.web_site import start_site
+
+BOT_USER = "UBOT"
+
+
+class SlackAPIStub:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.received_at: list[float] = []  # time.perf_counter() of each call
+        self.posted: dict[str, dict[str, Any]] = {}  # ts handed out -> chat.postMessage params
+        self.violations: list[str] = []  # calls Slack would reject for size
+        self.usergroup_members: list[str] = []
+        self.rate_limit_next: dict[str, int] = {}  # method -> how many calls get 429
+        self.emails: dict[str, str] = {}  # user id -> verified email (users.info)
+        self._ts = 1000
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info and friends
+        app.router.add_post("/respond/{id}", self._respond)
+        self.runner, self.url = await start_site(app)
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        raw = await request.text()
+        if request.method == "GET":
+            return dict(request.query)
+        if request.content_type == "application/json":
+            return json.loads(raw or "{}")
+        params: dict[str, Any] = dict(parse_qsl(raw))
+        for key in ("blocks", "attachments"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        self.received_at.append(time.perf_counter())
+        self._check_limits(method, params)
+        if self.rate_limit_next.get(method, 0) > 0:
+            self.rate_limit_next[method] -= 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
+        if method == "auth.test":
+            return web.json_response(
+                {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1"}
+            )
+        if method == "users.info":
+            email = self.emails.get(params.get("user", ""))
+            if email is None:
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            return web.json_response(
+                {"ok": True, "user": {"id": params["user"], "profile": {"email": email}}}
+            )
+        if method == "usergroups.users.list":
+            return web.json_response({"ok": True, "users": self.usergroup_members})
+        self._ts += 1
+        ts = params.get("ts") or f"{self._ts}.000100"
+        if method == "chat.postMessage":
+            self.posted[ts] = params
+        return web.json_response({"ok": True, "channel": params.get("channel"), "ts": ts})
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.calls.append(("response_url", await self._params(request)))
+        self.received_at.append(time.perf_counter())
+        return web.Response(text="ok")
+
+    def _check_limits(self, method: str, params: dict[str, Any]) -> None:
+        if len(params.get("text") or "") > 40000:
+            self.violations.append(f"{method}: text of {len(params['text'])} chars")
+        blocks = params.get("blocks") or []
+        if len(blocks) > 50:
+            self.violations.append(f"{method}: {len(blocks)} blocks")
+        for block in blocks:
+            text = (block.get("text") or {}).get("text") or ""
+            if len(text) > 3000:
+                self.violations.append(f"{method}: section of {len(text)} chars")
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == method]
+
+    def times_of(self, method: str) -> list[float]:
+        return [
+            t for (name, _), t in zip(self.calls, self.received_at, strict=True) if name == method
+        ]
+
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 60
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.of(method)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method} x{count} not seen; calls: {self.calls}")
+            await asyncio.sleep(0.05)
+        return self.of(method)

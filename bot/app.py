@@ -128,7 +128,7 @@ class App:
             return self._llm
         if not self.settings.llm.enabled:
             return None
-        from bot.answer.llm import OpenAIChatClient
+        from bot.answer.openai_client import OpenAIChatClient
 
         return OpenAIChatClient(self.settings.llm)
 
@@ -190,6 +190,10 @@ class App:
         from bot.commands import Commands
 
         return Commands(self)
+
+    def close_store(self) -> None:
+        if "store" in self.__dict__:
+            self.store.client.close()
 
     async def close(self) -> None:
         if "state" in self.__dict__:

@@ -27,10 +27,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.chat_settings import ServerSettings, SlackSettings, TeamsSettings
 from bot.errors import ConfigurationError
-from connectors.folder import FolderLimits
-from indexing.embedding import EmbeddingConfig
-from indexing.pipeline import ChunkingConfig
-from indexing.store import QdrantConfig
+from connectors.settings import FolderLimits
+from indexing.settings import ChunkingConfig, EmbeddingConfig, QdrantConfig
 
 # settings path -> the environment variable people set; used for sources and messages
 CUSTOMARY_ENV = {

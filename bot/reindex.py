@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.state.locks import holding
 from connectors.base import Connector, FailedDocument
 from indexing.lock import IndexLock
-from indexing.pipeline import IndexPipeline, IndexSummary, ProgressCallback
-from indexing.sync import SourceResult, SourceSync, combined
+from indexing.summary import IndexSummary, ProgressCallback, SourceResult, combined
 from indexing.sync_state import SourceState, SyncStateStore
 
 if TYPE_CHECKING:
@@ -110,6 +109,9 @@ class Reindexer:
     def _work(
         self, request: ReindexRequest, on_progress: ProgressListener | None
     ) -> ReindexOutcome:
+        from indexing.pipeline import IndexPipeline  # the indexing machinery: only to run
+        from indexing.sync import SourceSync
+
         app = self.app
         totals = {c.name: _listed(c) for c in request.connectors}
         # the file lock comes before opening the store, so a second run hears who holds it
@@ -193,8 +195,8 @@ def index_status(
     else:
         last = max(ran, key=lambda s: s.last_run_at or datetime.min.replace(tzinfo=UTC))
         when = (last.last_run_at or datetime.now(UTC)).astimezone(UTC)
-        outcome = last.summary if last.outcome != "failed" else f"FAILED: {last.error}"
         by = f" by {last.by}" if last.by else ""
-        lines.append(f"last index run: {when:%Y-%m-%d %H:%M UTC}{by}: {last.name}: {outcome}")
+        outcome = "FAILED" if last.outcome == "failed" else last.outcome  # details just below
+        lines.append(f"last index run: {when:%Y-%m-%d %H:%M UTC}{by}: {last.name} {outcome}")
     lines.extend(state.describe() for state in recorded)
     return lines

@@ -25,11 +25,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.base import DocumentACL
+from connectors.errors import SourceConfigError
 
 RULES_FILE = ".wikibot-acl.yaml"
 
 
-class AccessRuleError(ValueError):
+class AccessRuleError(SourceConfigError):
     """A rules file or an ``access:`` value that cannot be trusted."""
 
 

@@ -16,13 +16,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from connectors.access_rules import AccessRuleError, AccessRules
 from connectors.base import ConnectorBatch, FailedDocument, Section, SourceDocument, content_hash
+from connectors.errors import DocumentError
 from connectors.parsing.html import parse_html
 from connectors.parsing.markdown import FrontMatterError, parse_markdown
 from connectors.parsing.pdf import UnreadablePdfError, parse_pdf
+from connectors.settings import FolderLimits
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +33,7 @@ PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES
 
 
-class FolderLimits(BaseModel):
-    """Size limits: larger files are skipped and reported."""
-
-    max_text_bytes: int = 2 * 1024 * 1024
-    max_pdf_bytes: int = 25 * 1024 * 1024
-
-
-class UnreadableFileError(ValueError):
+class UnreadableFileError(DocumentError):
     """A file that is skipped, with the reason shown to the admin."""
 
 
@@ -50,6 +43,8 @@ class EmptyDocumentError(UnreadableFileError):
 
 class FolderConnector:
     """Reads every supported file under ``root`` (hidden files and folders excluded)."""
+
+    kind = "folder"
 
     def __init__(
         self,

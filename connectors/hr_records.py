@@ -25,12 +25,14 @@ from typing import Any, Protocol
 import aiohttp
 from pydantic import BaseModel, Field, ValidationError
 
+from connectors.errors import SourceUnavailableError
+
 DIRECTORY_TTL_S = 600
 KNOWN = {"employee_id", "email", "name", "department", "manager", "as_of"}
 KNOWN |= {"vacation_balance", "vacation_accrued", "vacation_used", "sick_balance"}
 
 
-class HRUnavailableError(Exception):
+class HRUnavailableError(SourceUnavailableError):
     """The HR system cannot be reached (or answers garbage); no figure can be given."""
 
 

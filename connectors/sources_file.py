@@ -33,13 +33,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from connectors.base import Connector
 from connectors.confluence.client import ConfluenceClient
 from connectors.confluence.connector import ConfluenceConfig, ConfluenceConnector
+from connectors.errors import SourceConfigError
 from connectors.folder import FolderConnector, FolderLimits
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SECRET_FIELDS = {"token", "api_token", "api_key", "password", "secret", "pat"}
 
 
-class SourcesFileError(ValueError):
+class SourcesFileError(SourceConfigError):
     """The sources file is unreadable or wrong; one line per mistake."""
 
 

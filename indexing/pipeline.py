@@ -15,8 +15,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -31,62 +30,20 @@ from llama_index.core.schema import (
 from connectors.base import (
     Connector,
     ConnectorBatch,
-    FailedDocument,
     IncrementalConnector,
     SourceDocument,
 )
 from indexing.chunking import chunk_document
 from indexing.embedding import Embedder
+from indexing.errors import IndexRequestError
 from indexing.lock import IndexLock
+from indexing.settings import ChunkingConfig
 from indexing.store import QdrantIndexStore
+from indexing.summary import IndexSummary, ProgressCallback
 
 logger = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[int, int], None]  # documents read, chunks embedded
-
 _EMBED_VISIBLE = ("title", "section")
-
-
-@dataclass
-class IndexSummary:
-    full: bool = False
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    failed: list[FailedDocument] = field(default_factory=list)
-    chunks_embedded: int = 0
-    chunks_total: int = 0
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-
-    @property
-    def errors(self) -> list[FailedDocument]:
-        return [f for f in self.failed if not f.empty]
-
-    @property
-    def empty(self) -> list[FailedDocument]:
-        return [f for f in self.failed if f.empty]
-
-    def line(self) -> str:
-        documents = self.new + self.changed + self.unchanged
-        embedded = (
-            f"{self.chunks_embedded} chunks embedded"
-            if self.chunks_embedded
-            else "nothing to embed (no document changed)"
-        )
-        return (
-            f"{documents} documents: {self.new} new, {self.changed} changed, "
-            f"{self.unchanged} unchanged, {self.deleted} deleted, {len(self.errors)} failed, "
-            f"{len(self.empty)} empty; {embedded}; {self.chunks_total} chunks in the index; "
-            f"{self.seconds:.1f} s"
-        )
-
-
-@dataclass(frozen=True)
-class ChunkingConfig:
-    max_tokens: int = 200
-    overlap_tokens: int = 40
 
 
 class IndexPipeline:
@@ -113,7 +70,9 @@ class IndexPipeline:
         names = [c.name for c in connectors]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
-            raise ValueError(f"two sources share the name {sorted(duplicates)[0]!r}; rename one")
+            raise IndexRequestError(
+                f"two sources share the name {sorted(duplicates)[0]!r}; rename one"
+            )
         started = time.perf_counter()
         lock = IndexLock(self.lock_path) if self.lock_path else contextlib.nullcontext()
         try:
@@ -177,7 +136,7 @@ class IndexPipeline:
                 store = self.store
                 current = store.current_collection()
                 if current is None:
-                    raise ValueError("nothing is indexed yet: run a full index first")
+                    raise IndexRequestError("nothing is indexed yet: run a full index first")
                 store.check_compatible(current)
                 existing = store.document_hashes(current, [connector.name])
                 present = connector.list_ids() if check_deletions else None

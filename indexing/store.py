@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import BaseModel, SecretStr
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
+from indexing.errors import EmbedderMismatchError, StoreBusyError
+from indexing.settings import QdrantConfig
 from indexing.sparse import BM25SparseEncoder
 
 if TYPE_CHECKING:
@@ -32,22 +33,6 @@ logger = logging.getLogger(__name__)
 DENSE_VECTOR = "text-dense"
 SPARSE_VECTOR = "text-sparse-new"
 KEYWORD_FIELDS = ("doc_id", "source_name", "content_hash", "acl_users", "acl_groups")
-
-
-class QdrantConfig(BaseModel):
-    url: str | None = None
-    api_key: SecretStr | None = None
-    collection: str = "wikibot"
-    timeout_s: float = 10.0
-    replication_factor: int = 1  # copies of each shard on a Qdrant cluster (>= 2 for HA)
-
-
-class StoreBusyError(RuntimeError):
-    """The embedded index is open in another process."""
-
-
-class EmbedderMismatchError(RuntimeError):
-    """The index was built with another embedding model or dimension."""
 
 
 def open_client(config: QdrantConfig, data_dir: Path) -> QdrantClient:

@@ -15,34 +15,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from connectors.base import Connector, IncrementalConnector
-from indexing.pipeline import IndexPipeline, IndexSummary, ProgressCallback
+from indexing.summary import ProgressCallback, SourceResult
+
+if TYPE_CHECKING:
+    from indexing.pipeline import IndexPipeline
 from indexing.sync_state import SourceState, SyncStateStore
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["index", "sync"]
-
-
-@dataclass
-class SourceResult:
-    name: str
-    how: str  # "full listing" or "changes since <time>"
-    summary: IndexSummary | None
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.summary is not None
-
-    def line(self) -> str:
-        if self.summary is None:
-            return f"{self.name}: FAILED ({self.how}): {self.error}"
-        return f"{self.name} ({self.how}): {self.summary.line()}"
 
 
 class SourceSync:
@@ -79,7 +64,7 @@ class SourceSync:
     ) -> SourceResult:
         name = connector.name
         state = self.states.get(name) or SourceState(name=name)
-        state.kind = self.kinds.get(name, state.kind or type(connector).__name__)
+        state.kind = self.kinds.get(name, getattr(connector, "kind", "") or state.kind)
         state.by = self.by
         started = self.now()
         since = self._poll_from(connector, state, mode, started)
@@ -152,23 +137,3 @@ class SourceSync:
             state.summary = "rebuilt with the other sources of this run"
             self._save(state)
         return [SourceResult("+".join(c.name for c in connectors), "full rebuild", summary)]
-
-
-def combined(results: Sequence[SourceResult]) -> IndexSummary:
-    """The sum of the successful results, for the one-line report and `status`."""
-    total = IndexSummary()
-    for result in results:
-        s = result.summary
-        if s is None:
-            continue
-        total.full = total.full or s.full
-        total.new += s.new
-        total.changed += s.changed
-        total.unchanged += s.unchanged
-        total.deleted += s.deleted
-        total.failed.extend(s.failed)
-        total.chunks_embedded += s.chunks_embedded
-        total.chunks_total = s.chunks_total  # the index after the last source
-        total.seconds += s.seconds
-        total.embed_seconds += s.embed_seconds
-    return total

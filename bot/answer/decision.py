@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from bot.errors import ConfigurationError
+
 SHIPPED_MODEL = Path(__file__).with_name("decision_model.json")
 
 
@@ -122,4 +124,4 @@ class DecisionModel:
         try:
             return cls.from_json(json.loads(chosen.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{chosen}: not a wikibot decision model ({exc})") from None
+            raise ConfigurationError(f"{chosen}: not a wikibot decision model ({exc})") from None

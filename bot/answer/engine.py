@@ -15,6 +15,7 @@ from bot.answer.evidence import clean_query
 from bot.answer.llm import LLMClient, LLMError, TokenCallback
 from bot.answer.prompts import condense_messages
 from bot.answer.retrieval import Retriever
+from bot.errors import InputError
 from bot.models import PUBLIC, Answer, RetrievedChunk, Turn, Viewer
 
 FOLLOW_UP_BOOST = 1.15
@@ -85,7 +86,7 @@ class AnswerEngine:
         """``viewer`` decides which documents may be searched (default: public only)."""
         question = " ".join(question.split())
         if not question:
-            raise ValueError("the question is empty")
+            raise InputError("the question is empty")
         history = history or []
         started = time.perf_counter()
         query = self.standalone(question, history)

@@ -1,7 +1,6 @@
 """`python -m bot.cli`: the same as the `wikibot` command."""
 
-import sys
 
-from bot.cli.main import main
+from bot.cli.main import entry
 
-sys.exit(main())
+entry()

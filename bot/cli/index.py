@@ -19,7 +19,7 @@ from bot.reindex import Mode, Progress, ReindexOutcome, ReindexRequest, index_st
 from bot.state.health import RedisUnavailableError
 from connectors.base import Connector
 from connectors.folder import FolderConnector
-from indexing.sync import combined
+from indexing.summary import combined
 
 
 def index_command(app: App, args: argparse.Namespace) -> int:

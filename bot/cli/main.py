@@ -93,6 +93,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         print(f"wikibot: {report(exc, logger, args.command)}", file=sys.stderr)
         return 1
+    finally:
+        app.close_store()  # the embedded index is written through; this releases its lock
+
+
+def entry() -> None:
+    """The `wikibot` console script: :func:`main`, then exit at once. Everything is closed
+    and flushed by then; what is left is the interpreter tearing down torch and its thread
+    pools, which took ~2 s per command here (docs/benchmarks.md, "Start-up")."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 def _handler(command: str) -> Callable[[App, argparse.Namespace], int]:
@@ -213,4 +226,4 @@ def _serve(app: App, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -19,6 +19,7 @@ from typing import Any
 from bot.answer.engine import AnswerEngine
 from bot.answer.evidence import clean_query
 from bot.answer.fitting import Record, record_of
+from bot.errors import InputError
 
 
 @dataclass
@@ -68,7 +69,7 @@ def load_qa(path: Path) -> list[dict[str, Any]]:
             row = json.loads(line)
             row["question"]
         except (ValueError, KeyError) as exc:
-            raise ValueError(f"{path}:{number}: not a qa.jsonl row ({exc})") from exc
+            raise InputError(f"{path}:{number}: not a qa.jsonl row ({exc})") from exc
         rows.append(row)
     return rows
 

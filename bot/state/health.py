@@ -18,6 +18,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.errors import DependencyError
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -25,8 +27,10 @@ T = TypeVar("T")
 OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError, TimeoutError)
 
 
-class RedisUnavailableError(RuntimeError):
+class RedisUnavailableError(DependencyError):
     """Redis is down; the caller falls back (or, for locks and access control, refuses)."""
+
+    service = "Redis (conversation memory and shared state)"
 
 
 class RedisHealth:

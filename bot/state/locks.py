@@ -19,7 +19,10 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from bot.errors import LockHeldError
 from bot.state.health import RedisHealth, RedisUnavailableError
+
+__all__ = ["HeldLock", "LockHeldError", "ReindexLock", "holding"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +40,6 @@ if value and cjson.decode(value)['token'] == ARGV[1] then
 end
 return 0
 """
-
-
-class LockHeldError(RuntimeError):
-    """Someone else holds the lock; the message says who and since when."""
 
 
 @dataclass(frozen=True)

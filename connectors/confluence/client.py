@@ -18,10 +18,12 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 
+from connectors.errors import SourceUnavailableError
+
 logger = logging.getLogger(__name__)
 
 
-class ConfluenceError(RuntimeError):
+class ConfluenceError(SourceUnavailableError):
     """Base of every Confluence failure; the message is one line for the admin."""
 
 

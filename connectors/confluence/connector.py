@@ -58,6 +58,8 @@ class ConfluenceConfig(BaseModel):
 
 
 class ConfluenceConnector:
+    kind = "confluence"
+
     def __init__(self, name: str, config: ConfluenceConfig, client: ConfluenceClient) -> None:
         self.name = name
         self.config = config

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from connectors.base import Section
+from connectors.errors import DocumentError
 
 _FRONT_MATTER = re.compile(
     r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
@@ -53,7 +54,7 @@ class ParsedMarkdown:
     sections: list[Section] = field(default_factory=list)
 
 
-class FrontMatterError(ValueError):
+class FrontMatterError(DocumentError):
     """Front matter that cannot be read. The document is skipped (reported), never indexed
     without it: the front matter may be what restricts who may read the document."""
 

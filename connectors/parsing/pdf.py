@@ -8,11 +8,12 @@ import logging
 from pypdf import PdfReader
 
 from connectors.base import Section
+from connectors.errors import DocumentError
 
 logger = logging.getLogger(__name__)
 
 
-class UnreadablePdfError(ValueError):
+class UnreadablePdfError(DocumentError):
     """The bytes are not a PDF we can extract text from."""
 
 

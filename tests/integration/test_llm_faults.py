@@ -19,7 +19,8 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.answer.generative import FALLBACK_NOTE
-from bot.answer.llm import LLMError, OpenAIChatClient, estimated_tokens
+from bot.answer.llm import LLMError
+from bot.answer.openai_client import OpenAIChatClient, estimated_tokens
 from bot.app import build_app
 from bot.config import LLMSettings, load_settings
 from tests.conftest import wikibot_command

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.app import App
 from bot.reindex import Mode, ReindexRequest
 from connectors.base import Connector
-from indexing.pipeline import IndexSummary
+from indexing.summary import IndexSummary
 
 
 def index_now(app: App, connectors: Sequence[Connector], mode: Mode = "index") -> IndexSummary:

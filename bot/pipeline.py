@@ -28,7 +28,7 @@ from bot.personal import (
 )
 from bot.serve.inflight import InFlight
 from bot.serve.metrics import Metrics
-from bot.state.feedback import answer_record
+from bot.state.log_entries import AnswerRecord
 from bot.state.memory import ConversationKey
 from bot.state.shared import SharedState
 
@@ -176,14 +176,14 @@ class QuestionPipeline:
         """Keep what the answer's 👍/👎 buttons refer to (and log it, unless it is a personal
         HR answer); returns the feedback id the buttons carry."""
         assert reply.answer is not None
-        record = answer_record(
+        record = AnswerRecord.of(
             reply.answer,
             platform=event.platform,
             workspace=event.workspace,
             user=event.user,
             personal=reply.personal,
         )
-        return await self.state.feedback.remember(record)
+        return await self.state.feedback.remember(record.model_dump(), reply.answer)
 
     async def vote(self, platform: str, feedback_id: str, user: str, up: bool) -> str:
         """Record a 👍/👎 on an earlier answer; returns what to tell the voter."""

@@ -42,12 +42,10 @@ async def serve(app: App, host: str, port: int) -> bool:
     socket_handler = None
     slack = web_app.get(SLACK_KEY)
     if slack is not None and settings.slack.app_token:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+        from bot.slack.socket_mode import connect_socket_mode
 
-        socket_handler = AsyncSocketModeHandler(
-            slack.app, settings.slack.app_token.get_secret_value()
-        )
-        await socket_handler.connect_async()
+        token = settings.slack.app_token.get_secret_value()
+        socket_handler = await connect_socket_mode(slack, token)
         print("Slack Socket Mode connected", flush=True)
 
     stop = asyncio.Event()

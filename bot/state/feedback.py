@@ -17,43 +17,13 @@ from redis.asyncio import Redis
 
 from bot.models import Answer
 from bot.state.health import RedisHealth, RedisUnavailableError
-from bot.state.question_log import (
-    InProcessQuestionLog,
-    QuestionLog,
-    answer_entry,
-    hash_user,
-    vote_entry,
-)
+from bot.state.log_entries import AnswerEntry, VoteEntry, hash_user
+from bot.state.question_log import InProcessQuestionLog, QuestionLog
 
 logger = logging.getLogger(__name__)
 
 ANSWER_TTL_S = 30 * 24 * 3600
 FEEDBACK_KEY = "wikibot:feedback"
-PERSONAL_TEXT = "(a personal HR answer: its text is not stored)"
-
-
-def answer_record(
-    answer: Answer, *, platform: str, workspace: str, user: str, personal: bool = False
-) -> dict[str, Any]:
-    """What is kept for the answer's 👍/👎 buttons; plus, under ``"log"``, its question-log
-    entry (none for a personal HR answer, whose text is not kept either)."""
-    record = {
-        "platform": platform,
-        "workspace": workspace,
-        "asked_by": user,
-        "question": answer.question,
-        "answer": PERSONAL_TEXT if personal else answer.text,
-        "answered": answer.answered,
-        "cited_doc_ids": [c.doc_id for c in answer.citations],
-        "writer": answer.writer,
-        "at": time.time(),
-        "personal": personal,
-    }
-    if not personal:
-        record["log"] = answer_entry(
-            answer, answer_id="", platform=platform, user_hash="", model=""
-        )
-    return record
 
 
 class _Logging:
@@ -62,26 +32,31 @@ class _Logging:
     def __init__(self, log: QuestionLog, *, salt: str, model: str) -> None:
         self.log, self.salt, self.model = log, salt, model
 
-    async def log_answer(self, record: dict[str, Any], answer_id: str) -> dict[str, Any]:
-        entry = record.pop("log", None)
-        if entry is not None:
-            user = hash_user(record["platform"], record["asked_by"], self.salt)
-            model = self.model if entry["writer"] == "llm" else "extractive"
-            await self.log.append({**entry, "id": answer_id, "user": user, "model": model})
-        return record
+    async def log_answer(
+        self, record: dict[str, Any], answer: Answer | None, answer_id: str
+    ) -> None:
+        if answer is None or record.get("personal"):
+            return  # personal HR answers are never logged
+        platform = record.get("platform", "")
+        user = hash_user(platform, record.get("asked_by", ""), self.salt)
+        entry = AnswerEntry.of(
+            answer, answer_id=answer_id, platform=platform, user_hash=user, model=self.model
+        )
+        await self.log.append(entry.model_dump())
 
-    async def log_vote(self, record: dict[str, Any], user: str, vote: str) -> None:
+    async def log_vote(
+        self, record: dict[str, Any], user: str, vote: Literal["up", "down"]
+    ) -> None:
         if record.get("personal"):
             return
         platform = record.get("platform", "")
-        await self.log.append(
-            vote_entry(
-                record["feedback_id"],
-                platform=platform,
-                user_hash=hash_user(platform, user, self.salt),
-                vote=vote,
-            )
+        entry = VoteEntry(
+            id=record["feedback_id"],
+            platform=platform,
+            user=hash_user(platform, user, self.salt),
+            vote=vote,
         )
+        await self.log.append(entry.model_dump())
 
 
 def vote_record(
@@ -98,7 +73,9 @@ def vote_record(
 
 
 class FeedbackStore(Protocol):
-    async def remember(self, record: dict[str, Any]) -> str: ...
+    async def remember(self, record: dict[str, Any], answer: Answer | None = None) -> str:
+        """Keep ``record`` (an AnswerRecord's dump) for the buttons; log ``answer``."""
+        ...
 
     async def vote(
         self, feedback_id: str, user: str, vote: Literal["up", "down"]
@@ -113,9 +90,10 @@ class InProcessFeedbackStore(_Logging):
         self.answers: dict[str, dict[str, Any]] = {}
         self.records: list[dict[str, Any]] = []
 
-    async def remember(self, record: dict[str, Any]) -> str:
+    async def remember(self, record: dict[str, Any], answer: Answer | None = None) -> str:
         feedback_id = uuid.uuid4().hex
-        self.answers[feedback_id] = await self.log_answer(dict(record), feedback_id)
+        await self.log_answer(record, answer, feedback_id)
+        self.answers[feedback_id] = dict(record)
         return feedback_id
 
     async def vote(
@@ -146,9 +124,9 @@ class RedisFeedbackStore(_Logging):
         self.local = InProcessFeedbackStore(log, salt=salt, model=model)
         self.pending: list[dict[str, Any]] = []  # votes waiting for Redis
 
-    async def remember(self, record: dict[str, Any]) -> str:
+    async def remember(self, record: dict[str, Any], answer: Answer | None = None) -> str:
         feedback_id = uuid.uuid4().hex
-        record = await self.log_answer(dict(record), feedback_id)
+        await self.log_answer(record, answer, feedback_id)
         data = json.dumps(record)
         try:
             await self.health.run(

@@ -5,17 +5,12 @@ Redis stream ``wikibot:log`` (one JSON field per entry), trimmed on every write 
 WIKIBOT_LOG__MAX_ENTRIES entries and WIKIBOT_LOG__RETENTION_DAYS days. Personal HR answers
 are never logged. Users are stored only as a salted hash (WIKIBOT_LOG__USER_SALT).
 
-Entry kinds::
-
-    {"kind": "answer", "id", "ts", "platform", "user", "question", "standalone", "answer",
-     "answered", "writer", "model", "latency_ms", "retrieved": [{"chunk_id", "doc_id",
-     "source", "title", "score"}], "cited_chunk_ids", "cited_doc_ids"}
-    {"kind": "vote", "id" (the answer's), "ts", "platform", "user", "vote", "reason"}
+Entries are ``model_dump()`` of the typed models in bot/state/log_entries.py
+(AnswerEntry, VoteEntry); readers get them back as dicts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import deque
@@ -23,62 +18,9 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
-from bot.models import Answer
 from bot.state.health import RedisHealth, RedisUnavailableError
 
 LOG_KEY = "wikibot:log"
-
-
-def hash_user(platform: str, user: str, salt: str) -> str:
-    return hashlib.sha256(f"{salt}\x00{platform}\x00{user}".encode()).hexdigest()[:16]
-
-
-def answer_entry(
-    answer: Answer, *, answer_id: str, platform: str, user_hash: str, model: str
-) -> dict[str, Any]:
-    cited_docs = {c.doc_id for c in answer.citations}
-    return {
-        "kind": "answer",
-        "id": answer_id,
-        "ts": time.time(),
-        "platform": platform,
-        "user": user_hash,
-        "question": answer.question,
-        "standalone": answer.standalone_question,
-        "answer": answer.text,
-        "answered": answer.answered,
-        "answerable_p": answer.answerable_p,
-        "writer": answer.writer,
-        "model": model if answer.writer == "llm" else "extractive",
-        "latency_ms": round(answer.timings_ms.get("total", 0.0), 1),
-        "retrieved": [
-            {
-                "chunk_id": c.chunk_id,
-                "doc_id": c.doc_id,
-                "source": c.source,
-                "title": c.title,
-                "updated_at": c.updated_at,
-                "score": round(c.score, 4),
-            }
-            for c in answer.retrieved
-        ],
-        "cited_doc_ids": sorted(cited_docs),
-        "cited_chunk_ids": [c.chunk_id for c in answer.retrieved if c.doc_id in cited_docs],
-    }
-
-
-def vote_entry(
-    answer_id: str, *, platform: str, user_hash: str, vote: str, reason: str = ""
-) -> dict[str, Any]:
-    return {
-        "kind": "vote",
-        "id": answer_id,
-        "ts": time.time(),
-        "platform": platform,
-        "user": user_hash,
-        "vote": vote,
-        "reason": reason,
-    }
 
 
 class QuestionLog(Protocol):

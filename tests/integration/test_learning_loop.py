@@ -21,7 +21,7 @@ import pytest
 from bot.app import App, build_app
 from bot.config import load_settings
 from bot.learning.finetune_export import build_export, has_pii, validate_chat_lines
-from bot.state.question_log import answer_entry, hash_user, vote_entry
+from bot.state.log_entries import AnswerEntry, VoteEntry, hash_user
 from bot.state.shared import build_shared_state
 from indexing.index_reads import public_chunks
 from tests.conftest import wikibot_command
@@ -64,13 +64,13 @@ def _log(components: App, days: int = 1, per_day: int = 1) -> list[dict[str, Any
         for i in range(per_day):
             for n, answer in enumerate(answers.values()):
                 answer_id = f"a{day}-{i}-{n}"
-                entry = answer_entry(
+                entry = AnswerEntry.of(
                     answer,
                     answer_id=answer_id,
                     platform="slack",
                     user_hash=hash_user("slack", f"U{n}", "salt"),
                     model="",
-                )
+                ).model_dump()
                 entry["ts"] = 1_780_000_000 + day * 86400 + i
                 if n == 0:
                     entry["question"] = "Mail jane.doe@acme.test: how many vacation days per year?"
@@ -78,7 +78,7 @@ def _log(components: App, days: int = 1, per_day: int = 1) -> list[dict[str, Any
                 if answer.answered:
                     vote = "down" if n in (3, 4) else "up"
                     entries.append(
-                        vote_entry(answer_id, platform="slack", user_hash="h", vote=vote)
+                        VoteEntry(id=answer_id, platform="slack", user="h", vote=vote).model_dump()
                     )
                     entries[-1]["ts"] = entry["ts"] + 5
     return entries

@@ -34,13 +34,11 @@ from typing import Any
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bench.common import DEMO_QUESTIONS, REPO, percentile
+from bench.common import REPO, percentile
+from bench.load_payloads import SECRET, slack_body, teams_activity
 from tests.support.redis_server import RedisServer, free_port
 from tests.support.slack_api import SlackAPIStub
 from tests.support.teams_connector import ConnectorStub
-
-SECRET = "load-secret"
-QUESTIONS = DEMO_QUESTIONS
 
 
 @dataclass
@@ -66,42 +64,6 @@ def _index(data: Path) -> None:
         check=True,
         capture_output=True,
     )
-
-
-def _slack_body(conversation: int, seq: int) -> tuple[str, str]:
-    root = f"{1700000000 + conversation}.000000"
-    ts = f"{1700000000 + conversation}.{seq + 1:06d}"
-    event = {
-        "type": "app_mention",
-        "user": f"U{conversation}",
-        "channel": f"C{conversation}",
-        "ts": ts,
-        "text": f"<@UBOT> {random.choice(QUESTIONS)}",
-    }
-    if seq:
-        event["thread_ts"] = root
-    body = {"type": "event_callback", "team_id": "T1", "event_id": f"E{conversation}-{seq}"}
-    return json.dumps({**body, "event": event}), f"C{conversation}"
-
-
-def _teams_activity(conversation: int, seq: int, service_url: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "id": f"act{conversation}-{seq}",
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-        "from": {"id": f"29:u{conversation}", "aadObjectId": f"aad-{conversation}"},
-        "recipient": {"id": "28:bot", "name": "wikibot"},
-        "conversation": {
-            "id": f"19:general@thread.tacv2;messageid=root{conversation}",
-            "conversationType": "channel",
-        },
-        "channelData": {"tenant": {"id": "t1"}},
-        "text": f"<at>wikibot</at> {random.choice(QUESTIONS)}",
-        "entities": [
-            {"type": "mention", "text": "<at>wikibot</at>", "mentioned": {"id": "28:bot"}}
-        ],
-    }
 
 
 async def _watch(run: Run, slack: SlackAPIStub, teams: ConnectorStub) -> None:
@@ -142,7 +104,7 @@ async def _conversation(
             future: asyncio.Future[float] = loop.create_future()
             sent_at = time.perf_counter()
             if platform == "slack":
-                body, key = _slack_body(c, seq)
+                body, key = slack_body(c, seq)
                 stamp = str(int(time.time()))
                 headers = {
                     "Content-Type": "application/json",
@@ -153,7 +115,7 @@ async def _conversation(
                 request = session.post(f"{base}/slack/events", data=body, headers=headers)
                 expected = 200
             else:
-                activity = _teams_activity(c, seq, teams_url)
+                activity = teams_activity(c, seq, teams_url)
                 key = activity["id"]
                 run.waiting[key] = (f"{c}-{seq}", sent_at, future)
                 request = session.post(f"{base}/api/messages", json=activity)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "demo" / "handbook"
-SHARED = Path(os.environ.get("WIKIBOT_SHARED_DIR", REPO.parent / "shared"))
-CORPORA = SHARED / "corpora"
+from tests.support.commands import CORPORA, DEMO, REPO, SHARED  # noqa: F401 (used by fixtures)
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +44,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
     data = tmp_path / "data"
     monkeypatch.setenv("WIKIBOT_DATA_DIR", str(data))
     yield data
-
-
-def wikibot_command() -> list[str]:
-    script = Path(sys.executable).parent / "wikibot"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from bot.app import App, build_app
 from bot.config import load_settings
 from bot.errors import IndexNotReadyError
 from connectors.folder import FolderConnector
-from tests.conftest import DEMO
+from tests.support.commands import DEMO
 from tests.support.indexing import index_now
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO, wikibot_command
+from tests.support.commands import DEMO, wikibot_command
 
 pytestmark = pytest.mark.slow
 

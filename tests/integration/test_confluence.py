@@ -170,7 +170,7 @@ def test_cli_sources_file_a_failing_source_does_not_stop_the_others(
     import os
     import subprocess
 
-    from tests.conftest import wikibot_command
+    from tests.support.commands import wikibot_command
 
     notes = tmp_path / "notes"
     notes.mkdir()

@@ -24,7 +24,7 @@ from bot.learning.finetune_export import build_export, has_pii, validate_chat_li
 from bot.state.log_entries import AnswerEntry, VoteEntry, hash_user
 from bot.state.shared import build_shared_state
 from indexing.index_reads import public_chunks
-from tests.conftest import wikibot_command
+from tests.support.commands import wikibot_command
 
 QUESTIONS = [
     "How many vacation days do I get per year?",

@@ -14,7 +14,7 @@ import pytest
 from bot.app import App, build_app
 from bot.config import LLMSettings, load_settings
 from connectors.folder import FolderConnector
-from tests.conftest import DEMO
+from tests.support.commands import DEMO
 from tests.support.indexing import index_now
 from tests.support.llama_server import LlamaServer
 

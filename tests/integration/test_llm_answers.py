@@ -15,7 +15,7 @@ from bot.app import App, build_app
 from bot.config import LLMSettings, load_settings
 from bot.models import Turn
 from connectors.folder import FolderConnector
-from tests.conftest import DEMO
+from tests.support.commands import DEMO
 from tests.support.indexing import index_now
 from tests.support.redis_server import free_port
 from tests.support.stub_llm import StubLLM, running_stub

@@ -23,8 +23,8 @@ from bot.answer.llm import LLMError
 from bot.answer.openai_client import OpenAIChatClient, estimated_tokens
 from bot.app import build_app
 from bot.config import LLMSettings, load_settings
-from tests.conftest import wikibot_command
-from tests.integration.test_serve_ops import _env
+from tests.support.commands import clean_command_env as _env
+from tests.support.commands import wikibot_command
 from tests.support.redis_server import free_port
 from tests.support.slack_api import BOT_USER, SlackAPIStub
 from tests.support.stub_llm import running_stub

@@ -15,8 +15,8 @@ import pytest
 from bot.answer.prompts import PERSONAL_PLACEHOLDER, condense_messages
 from bot.log_privacy import cap_sdk_loggers
 from bot.models import Turn
-from tests.conftest import wikibot_command
-from tests.integration.test_serve_ops import _env
+from tests.support.commands import clean_command_env as _env
+from tests.support.commands import wikibot_command
 from tests.support.stub_llm import running_stub
 
 

@@ -16,7 +16,7 @@ from bot.config import load_settings
 from bot.models import Answer, ChatEvent, Viewer
 from bot.pipeline import QuestionPipeline
 from connectors.folder import FolderConnector
-from tests.conftest import DEMO
+from tests.support.commands import DEMO
 from tests.support.indexing import index_now
 
 CANARIES = ["CANARY-7f3a9c", "CANARY-b41e07", "CANARY-e5d2aa"]

@@ -20,9 +20,9 @@ import pytest
 from bot.app import build_app
 from bot.config import load_settings
 from bot.serve.web import build_web_app
-from tests.conftest import DEMO
-from tests.integration.test_slack import ADMIN, SECRET, Bot, mention
+from tests.support.commands import DEMO
 from tests.support.slack_api import SlackAPIStub
+from tests.support.slack_bot import ADMIN, SECRET, Bot, mention
 from tests.support.web_site import start_site
 
 CANARY = "CANARY-falcon-51c2"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -21,7 +20,8 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import build_app
 from bot.config import load_settings
 from bot.serve.web import build_web_app
-from tests.conftest import wikibot_command
+from tests.support.commands import clean_command_env as _env
+from tests.support.commands import wikibot_command
 from tests.support.redis_server import free_port
 from tests.support.slack_api import BOT_USER, SlackAPIStub
 from tests.support.stub_llm import running_stub
@@ -78,17 +78,6 @@ async def test_readyz_not_ready_without_qdrant_or_without_an_index(
     async for url in _serve(settings, embedder):
         status, body = await _get(f"{url}/readyz")
         assert status == 503 and body["checks"]["qdrant"].startswith("no index yet")
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("WIKIBOT_", "QDRANT_", "OPENAI_", "SLACK_", "MICROSOFT_", "REDIS_"))
-    }
-    env["WIKIBOT_DATA_DIR"] = str(tmp_path / "data")
-    env.update(extra)
-    return env
 
 
 def test_unsafe_production_settings_refuse_to_start(tmp_path: Path) -> None:

@@ -5,127 +5,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from slack_sdk.signature import SignatureVerifier
 
 from bot import messages
-from bot.app import App, build_app
-from bot.config import load_settings
-from bot.serve.web import build_web_app
-from tests.conftest import DEMO
-from tests.support.engines import FixedEngine, StreamingEngine, SwitchableEngine
-from tests.support.slack_api import BOT_USER, SlackAPIStub
-from tests.support.web_site import start_site
-
-SECRET = "test-signing-secret"
-ADMIN = "UADMIN"
-
-
-class Bot:
-    def __init__(self, url: str, api: SlackAPIStub, components: App) -> None:
-        self.url, self.api, self.components = url, api, components
-        self.engine: SwitchableEngine = components.engine  # type: ignore[assignment]
-        self.session = aiohttp.ClientSession()
-        self.verifier = SignatureVerifier(SECRET)
-
-    def signed_headers(self, body: str, *, age_s: float = 0) -> dict[str, str]:
-        ts = str(int(time.time() - age_s))
-        return {
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
-        }
-
-    async def post(
-        self, body: str, headers: dict[str, str], content_type: str = "application/json"
-    ) -> tuple[int, float]:
-        started = time.perf_counter()
-        async with self.session.post(
-            f"{self.url}/slack/events", data=body, headers={**headers, "Content-Type": content_type}
-        ) as response:
-            await response.read()
-            return response.status, time.perf_counter() - started
-
-    async def event(self, event: dict[str, Any], event_id: str, retry: int | None = None) -> int:
-        body = json.dumps(
-            {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
-        )
-        headers = self.signed_headers(body)
-        if retry is not None:
-            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-        status, _ = await self.post(body, headers)
-        return status
-
-    async def command(self, text: str, user: str, response_id: str) -> int:
-        from urllib.parse import urlencode
-
-        body = urlencode(
-            {
-                "command": "/wikibot",
-                "text": text,
-                "user_id": user,
-                "team_id": "T1",
-                "channel_id": "C1",
-                "response_url": f"{self.api.url}/respond/{response_id}",
-                "trigger_id": "x",
-            }
-        )
-        status, _ = await self.post(
-            body, self.signed_headers(body), "application/x-www-form-urlencoded"
-        )
-        return status
-
-
-@pytest.fixture
-async def bot(
-    indexed_template: Path, tmp_path: Path, clean_env: Path, embedder, redis_server, monkeypatch
-) -> AsyncIterator[Bot]:  # type: ignore[no-untyped-def]
-    data = tmp_path / "bot-data"
-    shutil.copytree(indexed_template, data)
-    api = SlackAPIStub()
-    await api.start()
-    settings = load_settings(
-        data_dir=data,
-        sources=[DEMO],
-        slack={
-            "bot_token": "xoxb-test",
-            "signing_secret": SECRET,
-            "api_url": api.url + "/api/",
-            "admins": [ADMIN],
-            "update_interval_s": 0.2,
-            "progress_interval_s": 0.1,
-        },
-        redis={"url": redis_server.url},
-    )
-    switch = SwitchableEngine(lambda: components.answer_engine)
-    components = build_app(settings, embedder=embedder, engine=switch)
-    app = build_web_app(components)
-    runner, url = await start_site(app)
-    bot = Bot(url, api, components)
-    yield bot
-    assert not api.violations, api.violations  # every call was within Slack's limits
-    await bot.session.close()
-    await runner.cleanup()
-    components.store.client.close()
-    await api.stop()
-
-
-def mention(text: str, ts: str = "1700000000.000100", **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "app_mention",
-        "user": "UALICE",
-        "text": f"<@{BOT_USER}> {text}",
-        "ts": ts,
-        "channel": "CGENERAL",
-        "team": "T1",
-        **extra,
-    }
+from tests.support.engines import FixedEngine, StreamingEngine
+from tests.support.slack_api import BOT_USER
+from tests.support.slack_bot import ADMIN, Bot, mention
 
 
 async def test_mention_is_answered_in_thread_with_placeholder_sources_and_buttons(bot: Bot) -> None:

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.integration.test_slack import SECRET, Bot, bot, mention  # noqa: F401 (fixture)
+from tests.support.slack_bot import SECRET, Bot, mention
 
 
 def signed(body: bytes, content_type: str = "application/json") -> dict[str, str]:

@@ -7,110 +7,23 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import shutil
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
-from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.app import App, build_app
-from bot.config import load_settings
-from bot.errors import ConfigurationError
-from bot.serve.web import build_web_app
-from tests.conftest import DEMO
-from tests.support.engines import FixedEngine, StreamingEngine, SwitchableEngine
-from tests.support.teams_auth import SigningKeys, running_keys
-from tests.support.teams_connector import ConnectorStub
-from tests.support.web_site import start_site
-
-CHANNEL = "19:general@thread.tacv2"
-ADMIN = "aad-admin"
-QUESTION = "How many vacation days do I get per year?"
-
-
-class TeamsBot:
-    def __init__(self, url: str, connector: ConnectorStub, components: App) -> None:
-        self.url, self.connector, self.components = url, connector, components
-        self.engine: SwitchableEngine = components.engine  # type: ignore[assignment]
-        self.session = aiohttp.ClientSession()
-
-    def activity(
-        self, text: str, *, kind: str = "channel", id: str = "act1", user: str = "aad-alice"
-    ) -> dict[str, Any]:
-        conversation = {
-            "channel": {"id": f"{CHANNEL};messageid=1700", "conversationType": "channel"},
-            "group": {"id": "19:group-chat@thread.v2", "conversationType": "groupChat"},
-            "personal": {"id": f"a:personal-{user}", "conversationType": "personal"},
-        }[kind]
-        entities = []
-        if kind != "personal":
-            text = f"<at>wikibot</at> {text}"
-            entities = [
-                {
-                    "type": "mention",
-                    "text": "<at>wikibot</at>",
-                    "mentioned": {"id": "28:bot", "name": "wikibot"},
-                }
-            ]
-        return {
-            "type": "message",
-            "id": id,
-            "channelId": "msteams",
-            "serviceUrl": self.connector.url,
-            "from": {"id": f"29:{user}", "name": user, "aadObjectId": user},
-            "recipient": {"id": "28:bot", "name": "wikibot"},
-            "conversation": {**conversation, "tenantId": "tenant1"},
-            "channelData": {"tenant": {"id": "tenant1"}},
-            "text": text,
-            "entities": entities,
-        }
-
-    async def post(self, activity: dict[str, Any], token: str | None = None) -> int:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with self.session.post(
-            f"{self.url}/api/messages", json=activity, headers=headers
-        ) as response:
-            await response.read()
-            return response.status
-
-
-async def start_bot(
-    tmp_path: Path,
-    template: Path,
-    embedder: Any,
-    redis_url: str,
-    hr: dict[str, Any] | None = None,
-    **teams: Any,
-) -> tuple[TeamsBot, web.AppRunner]:
-    data = tmp_path / "bot-data"
-    shutil.copytree(template, data)
-    connector = ConnectorStub()
-    await connector.start()
-    settings = load_settings(
-        data_dir=data,
-        sources=[DEMO],
-        teams={"admins": [ADMIN], "stream_interval_s": 0.5, **teams},
-        slack={"progress_interval_s": 0.1},
-        redis={"url": redis_url},
-        hr=hr or {},
-    )
-    switch = SwitchableEngine(lambda: components.answer_engine)
-    components = build_app(settings, embedder=embedder, engine=switch)
-    runner, url = await start_site(build_web_app(components))
-    return TeamsBot(url, connector, components), runner
-
-
-async def stop_bot(bot: TeamsBot, runner: web.AppRunner) -> None:
-    assert not bot.connector.violations, bot.connector.violations  # all under Teams' size limit
-    await bot.session.close()
-    await runner.cleanup()
-    bot.components.store.client.close()
-    await bot.connector.stop()
+from tests.support.engines import FixedEngine, StreamingEngine
+from tests.support.teams_bot import (
+    ADMIN,
+    CHANNEL,
+    QUESTION,
+    TeamsBot,
+    card_of,
+    start_bot,
+    stop_bot,
+    stored_answer,
+)
 
 
 @pytest.fixture
@@ -122,20 +35,6 @@ async def bot(
     )
     yield teams_bot
     await stop_bot(teams_bot, runner)
-
-
-async def stored_answer(bot: TeamsBot, feedback_id: str) -> dict[str, Any]:
-    url = bot.components.settings.redis.url
-    assert url
-    client = Redis.from_url(url, decode_responses=True)
-    try:
-        return json.loads(await client.get(f"wikibot:answer:{feedback_id}") or "{}")
-    finally:
-        await client.aclose()
-
-
-def card_of(sent: dict[str, Any]) -> dict[str, Any]:
-    return sent["activity"]["attachments"][0]["content"]
 
 
 async def test_channel_mention_is_stripped_and_answered_in_the_thread(bot: TeamsBot) -> None:
@@ -269,124 +168,3 @@ async def test_a_long_answer_is_split_under_the_size_limit(bot: TeamsBot) -> Non
     assert "Sentence 5999" in shown and "Doc 199" in shown  # nothing lost
     assert "<at>" not in shown
     assert "(https://wiki/d1%20%28x%29)" in shown
-
-
-@pytest.fixture
-def keys() -> Iterator[SigningKeys]:
-    with running_keys() as signing_keys:
-        yield signing_keys
-
-
-@pytest.mark.parametrize("case", ["none", "malformed", "unknown-key", "unknown-kid", "wrong-app"])
-async def test_with_an_app_id_bad_tokens_get_401_and_no_reply(
-    case: str, keys: SigningKeys, indexed_template, tmp_path, clean_env, embedder, redis_server
-) -> None:  # type: ignore[no-untyped-def]
-    bot, runner = await start_bot(
-        tmp_path,
-        indexed_template,
-        embedder,
-        redis_server.url,
-        app_id="app-123",
-        app_password="not-a-real-secret",
-        openid_metadata_url=keys.url,
-    )
-    try:
-        url = bot.connector.url
-        token = {
-            "none": None,
-            "malformed": "not.a.jwt",
-            "unknown-key": keys.token(app_id="app-123", service_url=url, known=False),
-            "unknown-kid": keys.token(app_id="app-123", service_url=url, kid="other"),
-            "wrong-app": keys.token(app_id="someone-else", service_url=url),
-        }[case]
-        assert await bot.post(bot.activity(QUESTION, id=f"auth-{case}"), token) == 401
-        # the same activity with a good token is accepted: the 401s are about the tokens
-        good = keys.token(app_id="app-123", service_url=url)
-        assert await bot.post(bot.activity(QUESTION, id=f"good-{case}", kind="group"), good) == 201
-        await asyncio.sleep(0.5)
-        assert not [
-            s for s in bot.connector.sent if s["activity"].get("replyToId") == f"auth-{case}"
-        ]
-    finally:
-        await stop_bot(bot, runner)
-
-
-async def test_without_an_app_id_nothing_is_processed(
-    indexed_template, tmp_path, clean_env, embedder, redis_server
-) -> None:  # type: ignore[no-untyped-def]
-    bot, runner = await start_bot(tmp_path, indexed_template, embedder, redis_server.url)
-    try:
-        assert await bot.post(bot.activity(QUESTION, id="n1")) == 401
-        await asyncio.sleep(0.5)
-        assert bot.connector.sent == []
-    finally:
-        await stop_bot(bot, runner)
-    settings = load_settings(data_dir=tmp_path / "other", teams={"enabled": True})
-    with pytest.raises(ConfigurationError, match="MICROSOFT_APP_ID"):
-        build_web_app(build_app(settings))
-
-
-async def test_a_slow_key_endpoint_never_freezes_the_server(
-    keys: SigningKeys, indexed_template, tmp_path, clean_env, embedder, redis_server
-) -> None:  # type: ignore[no-untyped-def]
-    """Issue 16, finding 6: the SDK fetched keys with blocking requests inside the event
-    loop, without a timeout, refetching after each failure: one forged request froze every
-    other request for ~20 s. Now: fetched off-loop, bounded, backing off after a failure."""
-    keys.delay_s = 20.0
-    bot, runner = await start_bot(
-        tmp_path,
-        indexed_template,
-        embedder,
-        redis_server.url,
-        app_id="app-slowkeys",
-        app_password="not-a-real-secret",
-        openid_metadata_url=keys.url.replace("/v1/", "/slow/v1/"),
-    )
-    try:
-        forged = keys.token(app_id="app-slowkeys", service_url=bot.connector.url, known=False)
-        teams = asyncio.create_task(bot.post(bot.activity(QUESTION, id="slow1"), forged))
-        await asyncio.sleep(0.3)  # the key fetch is under way
-        latencies = []
-        for _ in range(5):
-            started = time.monotonic()
-            async with bot.session.get(f"{bot.url}/healthz") as response:
-                assert response.status == 200
-            latencies.append(time.monotonic() - started)
-            await asyncio.sleep(0.2)
-        assert max(latencies) < 2.0, latencies  # the loop kept serving (was ~20 s)
-        assert await asyncio.wait_for(teams, 30) == 401  # refused once the fetch timed out
-        fetches = keys.requests
-        started = time.monotonic()  # backing off: refused at once, no new fetch
-        assert await bot.post(bot.activity(QUESTION, id="slow2"), forged) == 401
-        assert time.monotonic() - started < 2.0 and keys.requests == fetches
-    finally:
-        keys.delay_s = 0.0
-        await stop_bot(bot, runner)
-
-
-async def test_junk_bodies_and_tokens_without_expiry_are_refused(
-    keys: SigningKeys, indexed_template, tmp_path, clean_env, embedder, redis_server
-) -> None:  # type: ignore[no-untyped-def]
-    """Issue 16, finding 11 (Teams): a `null` body gave a 500 before authentication; a token
-    without `exp` was accepted."""
-    bot, runner = await start_bot(
-        tmp_path,
-        indexed_template,
-        embedder,
-        redis_server.url,
-        app_id="app-123",
-        app_password="not-a-real-secret",
-        openid_metadata_url=keys.url,
-    )
-    try:
-        url = f"{bot.url}/api/messages"
-        for body in (b"null", b"[]", b'"x"', b"{not json", b"\xff\xfe", b"[" * 50_000, b"{}"):
-            headers = {"Content-Type": "application/json"}
-            async with bot.session.post(url, data=body, headers=headers) as response:
-                assert response.status in (400, 401), (body[:10], response.status)
-        forever = keys.token(app_id="app-123", service_url=bot.connector.url, expires=False)
-        assert await bot.post(bot.activity(QUESTION, id="noexp"), forever) == 401
-        good = keys.token(app_id="app-123", service_url=bot.connector.url)
-        assert await bot.post(bot.activity(QUESTION, id="withexp", kind="group"), good) == 201
-    finally:
-        await stop_bot(bot, runner)

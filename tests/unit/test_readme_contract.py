@@ -2,7 +2,7 @@
 
 import re
 
-from tests.conftest import REPO
+from tests.support.commands import REPO
 
 
 def _commands() -> list[str]:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bot.config import Settings
 
@@ -41,25 +41,12 @@ logger = logging.getLogger(__name__)
 class App:
     """The parts of one running wikibot. Use :func:`build_app`."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        embedder: Embedder | None = None,
-        store: QdrantIndexStore | None = None,
-        llm: LLMClient | None = None,
-        engine: Engine | None = None,
-        state: SharedState | None = None,
-        metrics: Metrics | None = None,
-        personal: PersonalAnswers | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, given: dict[str, object]) -> None:
         self.settings = settings
-        given: dict[str, object] = {"embedder": embedder, "store": store, "engine": engine}
-        given.update(state=state, metrics=metrics, personal=personal)
+        self._llm = given.pop("llm", None)
         for name, part in given.items():
             if part is not None:
                 self.__dict__[name] = part  # a given part replaces the cached_property
-        self._llm = llm
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -125,7 +112,7 @@ class App:
     @cached_property
     def llm(self) -> LLMClient | None:
         if self._llm is not None:
-            return self._llm
+            return cast("LLMClient", self._llm)
         if not self.settings.llm.enabled:
             return None
         from bot.answer.openai_client import OpenAIChatClient
@@ -214,16 +201,9 @@ def build_app(
     personal: PersonalAnswers | None = None,
 ) -> App:
     """The one way to assemble wikibot; every argument but ``settings`` replaces a part."""
-    return App(
-        settings,
-        embedder=embedder,
-        store=store,
-        llm=llm,
-        engine=engine,
-        state=state,
-        metrics=metrics,
-        personal=personal,
-    )
+    given: dict[str, object] = {"embedder": embedder, "store": store, "llm": llm}
+    given.update(engine=engine, state=state, metrics=metrics, personal=personal)
+    return App(settings, given)
 
 
 class _Deferred:

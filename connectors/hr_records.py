@@ -26,6 +26,7 @@ import aiohttp
 from pydantic import BaseModel, Field, ValidationError
 
 from connectors.errors import SourceUnavailableError
+from connectors.retry import retry_wait
 
 DIRECTORY_TTL_S = 600
 KNOWN = {"employee_id", "email", "name", "department", "manager", "as_of"}
@@ -119,8 +120,7 @@ class HttpHRRecords:
                         )
                     if response.status == 429 or response.status >= 500:
                         if attempt < self.retries:
-                            wait = float(response.headers.get("Retry-After") or 0.5 * 2**attempt)
-                            await asyncio.sleep(min(wait, 5.0))
+                            await asyncio.sleep(retry_wait(response.headers, attempt, cap=5.0))
                             continue
                         raise HRUnavailableError(f"the HR system answered HTTP {response.status}")
                     response.raise_for_status()

@@ -1,5 +1,5 @@
 """The learning loop on the command line: `wikibot feedback export`, `wikibot report` and
-`wikibot finetune export`, all reading the question log in Redis (bot/question_log.py)."""
+`wikibot finetune export`, all reading the question log in Redis (bot/state/question_log.py)."""
 
 from __future__ import annotations
 

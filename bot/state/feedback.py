@@ -112,7 +112,7 @@ class InProcessFeedbackStore(_Logging):
 
 
 class RedisFeedbackStore(_Logging):
-    """Redis-backed; while Redis is down (see bot/redis_health.py) answers are remembered in
+    """Redis-backed; while Redis is down (see bot/state/health.py) answers are remembered in
     this process so their buttons still work, and votes wait in a queue that the first vote
     after the outage writes to Redis: an outage never loses a vote (unless the process dies)."""
 

@@ -3,6 +3,10 @@
 Taken with ``SET NX EX`` (so it expires if its holder dies), released and extended only by
 its holder (compare-and-delete / compare-and-expire in Lua, by a random token). When Redis
 is down the lock cannot be taken and the reindex is refused: coordination never fails open.
+
+Not ``redis.asyncio.lock.Lock``: that lock stores a bare token, and a refused admin must be
+told who holds the lock and since when ("started by <@U1> (Slack) at 10:02"), which needs
+the holder in the value; the Lua compare-and-delete/extend here is the same algorithm.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Reading Teams activities: who asked (roster email), what they wrote (mentions removed),
-and whether it is a command. Used by bot/teams.py."""
+and whether it is a command. Used by bot/teams/adapter.py."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from botbuilder.schema import Activity, Entity, ResourceResponse
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.streaming import ThrottledText
+from connectors.retry import retry_wait
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +48,7 @@ class StreamInfo(Entity):
 def _status_and_wait(exc: Exception, attempt: int) -> tuple[int | None, float]:
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
-    headers = getattr(response, "headers", None) or {}
-    try:
-        wait = float(headers.get("Retry-After") or "")
-    except ValueError:
-        wait = 0.5 * 2**attempt
-    return status, min(wait, 30.0)
+    return status, retry_wait(getattr(response, "headers", None), attempt, cap=30.0)
 
 
 async def send(context: TurnContext, activity: Activity, attempts: int = 4) -> ResourceResponse:

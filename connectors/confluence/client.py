@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlparse
 import httpx
 
 from connectors.errors import SourceUnavailableError
+from connectors.retry import retry_wait
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +114,9 @@ class ConfluenceClient:
                 data = response.json()
                 return data if isinstance(data, dict) else {"results": data}
             if status == 429 and not last:
-                wait = _retry_after(response, default=delay)
+                wait = retry_wait(response.headers, attempt, cap=self.max_retry_after_s)
                 logger.info("Confluence rate limit: waiting %.1f s", wait)
-                self.sleep(min(wait, self.max_retry_after_s))
+                self.sleep(wait)
                 delay *= 2
                 continue
             if status >= 500 and not last:
@@ -160,13 +161,6 @@ class ConfluenceClient:
 
     def space(self, key: str) -> dict[str, Any]:
         return self.get(f"/rest/api/space/{key}", {"expand": "permissions"})
-
-
-def _retry_after(response: httpx.Response, *, default: float) -> float:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return default
 
 
 def _error_for(status: int, base_url: str, url: str) -> ConfluenceError:

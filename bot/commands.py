@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot import messages
 from bot.errors import ConfigurationError
 from bot.reindex import Progress, ReindexOutcome, ReindexRequest, index_status
 from bot.state.health import RedisUnavailableError
@@ -24,13 +25,7 @@ logger = logging.getLogger(__name__)
 
 Say = Callable[[str], Awaitable[None]]
 
-HELP = (
-    "*wikibot* answers questions from the handbook. Mention me in a channel or DM me.\n"
-    "`/wikibot help` this text\n"
-    "`/wikibot status` what is indexed and how the last index run went\n"
-    "`/wikibot forget` delete your stored conversations with me\n"
-    "`/wikibot reindex [SOURCE] [--full]` (admins) refresh the index, progress reported here"
-)
+HELP = messages.COMMANDS_HELP
 
 
 @dataclass
@@ -58,7 +53,7 @@ class Commands:
             return await self.forget(caller)
         if name == "reindex":
             return await self.reindex(args, caller, say)
-        return f"Unknown command `{name}`.\n" + HELP
+        return messages.unknown_command(name)
 
     def status(self) -> str:
         return "\n".join(index_status(self.app.store, self.app.sync_states, chat=True))
@@ -69,14 +64,12 @@ class Commands:
                 caller.platform, caller.workspace, caller.user
             )
         except RedisUnavailableError:
-            return (
-                "I cannot reach my memory store right now, so nothing was deleted. Try again soon."
-            )
-        return f"Done: I deleted {removed} stored conversation turn(s) of yours."
+            return messages.MEMORY_UNREACHABLE
+        return messages.forgotten(removed)
 
     async def reindex(self, args: list[str], caller: Caller, say: Say) -> str:
         if not caller.is_admin:
-            return "Sorry, only wikibot admins can run `reindex`. Ask your IT admin."
+            return messages.ADMINS_ONLY
         full = "--full" in args
         names = [a for a in args if a != "--full"]
         try:
@@ -84,10 +77,7 @@ class Commands:
         except ConfigurationError as exc:
             return str(exc)
         if not connectors:
-            return (
-                "No sources are configured (WIKIBOT_SOURCES_FILE or WIKIBOT_SOURCES), "
-                "so there is nothing to reindex."
-            )
+            return messages.NO_SOURCES
         latest: dict[str, Progress] = {}
         request = ReindexRequest(connectors, "rebuild" if full else "index", caller.display)
         try:
@@ -95,14 +85,14 @@ class Commands:
                 request, on_progress=lambda p: latest.__setitem__(p.source, p)
             )
         except LockHeldError as exc:
-            return f"Not started: {exc}"
+            return messages.not_started(str(exc))
         except RedisUnavailableError:
-            return "Not started: the reindex lock is unavailable (Redis is down)."
+            return messages.LOCK_UNAVAILABLE
         job = asyncio.create_task(self._report(running, latest, say))
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
         what = ", ".join(c.name for c in connectors)
-        return f"Reindex of {what}{' (full rebuild)' if full else ''} started; progress follows."
+        return messages.reindex_started(what, full)
 
     async def _report(
         self, running: asyncio.Task[ReindexOutcome], latest: dict[str, Progress], say: Say
@@ -118,21 +108,19 @@ class Commands:
                 chunks = sum(p.chunks for p in latest.values())
                 totals = [p.total for p in latest.values()]
                 total = "?" if not totals or None in totals else sum(t or 0 for t in totals)
-                await _quiet(
-                    say(f"Reindexing… {read}/{total} documents read, {chunks} chunks embedded")
-                )
+                await _quiet(say(messages.reindex_progress(read, total, chunks)))
             outcome = running.result()
         except Exception as exc:  # the old index keeps serving; tell the admin why
             logger.exception("reindex failed")
-            await _quiet(say(f"Reindex failed, the previous index keeps serving: {exc}"))
+            await _quiet(say(messages.reindex_failed(str(exc))))
             return
         if outcome.failed and len(outcome.failed) == len(outcome.results):
             reasons = "; ".join(r.line() for r in outcome.failed)
-            await _quiet(say(f"Reindex failed, the previous index keeps serving: {reasons}"))
+            await _quiet(say(messages.reindex_failed(reasons)))
             return
         summary = outcome.total
         failed = "".join(f"\n• failed: {f.source}: {f.reason}" for f in summary.errors[:10])
-        await _quiet(say(f"Reindex finished: {summary.line()}{failed}"))
+        await _quiet(say(messages.reindex_finished(summary.line() + failed)))
 
 
 async def _quiet(step: Awaitable[object]) -> None:

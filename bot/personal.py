@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot import messages
 from bot.config import HRSettings
 from bot.errors import ConfigurationError
 from connectors.hr_records import (
@@ -121,16 +122,13 @@ _NOT_NAMES = set(
         "annual",
     ]
 )
-OTHER_PERSON = (
-    "I can only give you your own HR figures, and only in a direct message with you. "
-    "For someone else's figures, ask them or HR."
-)
+OTHER_PERSON = messages.ONLY_YOUR_OWN_FIGURES
 POLICY_QUERY = {
     "vacation": "vacation days per year accrual and carry over policy",
     "sick": "sick leave days policy",
 }
-NOT_FOUND = "I couldn't find your HR record, so I can't give your figure; please contact HR."
-UNAVAILABLE = "The HR system is unavailable right now, so I can't give your figure. Try later."
+NOT_FOUND = messages.NO_HR_RECORD
+UNAVAILABLE = messages.HR_UNAVAILABLE
 
 
 def about_someone_else(question: str) -> bool:

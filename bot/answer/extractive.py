@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot import messages
 from bot.answer.decision import DecisionModel
 from bot.answer.evidence import (
     QuestionTerms,
@@ -33,7 +34,7 @@ from indexing.chunking import split_sentences
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
 
-NOT_FOUND = "I couldn't find this in the indexed documents."
+NOT_FOUND = messages.NOT_IN_DOCUMENTS
 _LIST_ITEM = re.compile(r"^\s*(?:[*\-+•]|\d+[.)])\s+")
 CANDIDATE_DOCUMENTS = 3
 SENTENCES_PER_DOCUMENT = 6
@@ -108,16 +109,14 @@ class ExtractiveAnswerer:
         on_token: TokenCallback | None = None,
         already_said: str = "",
     ) -> Answer:
-        """The answer; ``on_token`` (streaming surfaces) gets the whole text at once.
-        Sentences in ``already_said`` (the previous answer, for a follow-up) come last."""
+        """The answer, posted whole (``on_token`` is not called: there is nothing to stream,
+        and a partial update would only race the final message). Sentences in
+        ``already_said`` (the previous answer, for a follow-up) come last."""
         evidence = self.evidence(question, query_embedding, chunks)
         if already_said:
             said = " ".join(already_said.split())
             evidence.sentences.sort(key=lambda c: " ".join(c.text.split()) in said)
-        answer = self.decide(question, evidence)
-        if on_token is not None:
-            on_token(answer.text)
-        return answer
+        return self.decide(question, evidence)
 
     def evidence(
         self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]
@@ -215,7 +214,7 @@ class ExtractiveAnswerer:
                 citations.append(Citation.of(keys[key], c.chunk))
             quoted = "\n> ".join(c.text.splitlines())
             lines.append(f"> {quoted} [{keys[key]}]")
-        text = "From the indexed documents:\n" + "\n".join(lines)
+        text = messages.FROM_DOCUMENTS + "\n" + "\n".join(lines)
         return Answer(
             question=question,
             text=text,

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from bot import messages
 from bot.state.health import RedisHealth, RedisUnavailableError
 
 _SLIDING_WINDOW = """
@@ -49,10 +50,7 @@ class RateDecision:
 
     def message(self) -> str:
         seconds = max(1, math.ceil(self.retry_after_s))
-        return (
-            "You've asked a lot of questions in a short time. "
-            f"Please try again in {seconds} second{'s' if seconds != 1 else ''}."
-        )
+        return messages.rate_limited(seconds)
 
 
 class RateLimiter(Protocol):

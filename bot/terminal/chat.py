@@ -9,6 +9,7 @@ import getpass
 import logging
 import uuid
 
+from bot import messages
 from bot.models import Answer, ChatEvent
 from bot.pipeline import QuestionPipeline
 from bot.state.health import RedisUnavailableError
@@ -17,7 +18,7 @@ from bot.terminal.render import render_terminal
 
 logger = logging.getLogger(__name__)
 
-HELP = "Ask a question about the indexed documents. /forget erases this chat's memory; exit leaves."
+HELP = messages.TERMINAL_HELP
 
 
 class TerminalSurface:
@@ -63,10 +64,7 @@ async def run_chat(pipeline: QuestionPipeline, user: str = "") -> int:
                 removed = await pipeline.state.memory.forget_user("cli", "local", user)
                 print(f"\nwikibot> Forgotten: {removed} stored turn(s) deleted.")
             except RedisUnavailableError:
-                print(
-                    "\nwikibot> I can't reach Redis right now, so nothing was deleted; "
-                    "please try again shortly."
-                )
+                print(f"\nwikibot> {messages.TERMINAL_REDIS_DOWN}")
             continue
         event = ChatEvent(
             platform="cli",

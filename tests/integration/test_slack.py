@@ -3,6 +3,7 @@ the Slack Web API recording what the bot sent; real embedder, embedded Qdrant, r
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -20,6 +21,11 @@ async def test_mention_is_answered_in_thread_with_placeholder_sources_and_button
     status = await bot.event(mention("How many vacation days do I get per year?"), "Ev1")
     assert status == 200
     updates = await bot.api.wait_for("chat.update")
+    deadline = time.monotonic() + 60
+    while not any("actions" in json.dumps(u) for u in updates):  # a streamed partial may come first
+        assert time.monotonic() < deadline, updates
+        await asyncio.sleep(0.05)
+        updates = bot.api.of("chat.update")
     posts = bot.api.of("chat.postMessage")
     assert posts[0]["channel"] == "CGENERAL"
     assert posts[0]["thread_ts"] == "1700000000.000100"  # a new thread under the question

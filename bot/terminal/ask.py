@@ -3,7 +3,8 @@
 
 Without --user the asker is anonymous and sees public documents only; with --user ID the
 question is asked as that person in a DM (the documents shared with them or their groups,
-and their own HR figures when HR records are configured). Each question is its own
+and their own HR figures when HR records are configured, with --user given as their work
+email). Each question is its own
 conversation: no follow-up context leaks from one line to the next.
 """
 
@@ -45,7 +46,9 @@ class CollectedReply:
         return True
 
     async def email_of(self, user: str) -> str | None:
-        return None
+        """`--user` given as a work email is the asker's email (HR records are found by it);
+        whoever runs the command on the server can read the HR source anyway."""
+        return user if "@" in user else None
 
 
 async def _ask(app: App, question: str, user: str | None) -> CollectedReply:
@@ -58,7 +61,7 @@ async def _ask(app: App, question: str, user: str | None) -> CollectedReply:
         user=user or "",
         text=question,
         event_id=thread,
-        is_dm=bool(user),
+        is_dm=True,  # the terminal is the asker's own chat (no --user: public documents only)
         is_admin=True,  # the machine's own user: never rate limited
     )
     collected = CollectedReply()

@@ -155,3 +155,22 @@ def test_ask_and_chat_are_built_by_build_app_and_use_its_pipeline(
         "How many vacation days?",
         "How about sick days?",
     ]
+
+
+class _HRByEmail:
+    async def lookup(self, platform: str, user: str, fields: list[str], identity: Any) -> Any:
+        email = await identity.email_of(user)
+        private = "You have 3 vacation days left." if email == "bob@example.com" else "no record"
+        return PersonalReply(private=private, policy_query="", outcome="found")
+
+
+async def test_ask_as_a_user_given_by_email_gets_their_own_figure(clean_env: Path) -> None:
+    from bot.terminal.ask import _ask
+
+    hr: Any = _HRByEmail()
+    app = build_app(load_settings(data_dir=clean_env), engine=RecordingEngine(ANSWER), personal=hr)
+    reply = await _ask(app, "How many vacation days do I have left?", "bob@example.com")
+    assert reply.answer is not None and "3 vacation days" in reply.answer.text
+    anonymous = await _ask(app, "How many vacation days do I have left?", None)
+    assert anonymous.answer is not None and "3 vacation days" not in anonymous.answer.text
+    await app.close()

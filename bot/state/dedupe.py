@@ -43,11 +43,14 @@ class RedisDeduplicator:
 
     async def first_time(self, event_id: str) -> bool:
         key = f"wikibot:evt:{event_id}"
-        new_here = await self.fallback.first_time(event_id)  # written through, always
+        if not await self.fallback.first_time(event_id):  # written through, always
+            return False  # this replica has seen it: a duplicate whatever Redis says
         try:
             created = await self.health.run(
                 lambda: self.client.set(key, "1", nx=True, ex=self.ttl_s)
             )
         except RedisUnavailableError:
-            return new_here
-        return bool(created) and new_here
+            return True
+        # only the delivery this replica saw first asks Redis: had the retries asked too,
+        # a retry's SET could land before the first delivery's and both would be dropped
+        return bool(created)

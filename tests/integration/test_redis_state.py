@@ -172,3 +172,27 @@ async def test_holding_the_lock_extends_a_long_run_and_always_releases(
         async with holding(lock, "alice", extend_every_s=0.3):
             raise ValueError("boom")
     assert await clients[0].get("wikibot:lock:reindex") is None
+
+
+async def test_a_retry_racing_the_first_delivery_is_dropped_and_the_first_answered(
+    clients: list[Redis],
+) -> None:
+    """Seen in CI under load: a retry's SET NX landed before the first delivery's, and both
+    were taken for duplicates (nothing answered). The first delivery's SET is held back here."""
+    client = clients[0]
+    dedupe = RedisDeduplicator(client, RedisHealth(client))
+    real_set = client.set
+    calls = 0
+
+    async def first_set_is_slow(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(0.3)
+        return await real_set(*args, **kwargs)
+
+    client.set = first_set_is_slow  # type: ignore[method-assign]
+    first, retry = await asyncio.gather(dedupe.first_time("E1"), dedupe.first_time("E1"))
+    assert (first, retry) == (True, False)
+    other_replica = RedisDeduplicator(clients[1], RedisHealth(clients[1]))
+    assert not await other_replica.first_time("E1")  # Redis has it for the other replicas

@@ -185,8 +185,7 @@ def index_status(
     else:
         head = "Index" if chat else f"index {store.alias} ->"
         lines = [f"{head} collection {code(collection)}: {store.count()} chunks"]
-        for name, chunks in sorted(store.sources().items()):
-            documents = len(store.document_hashes(collection, [name]))
+        for name, (documents, chunks) in sorted(store.source_counts().items()):
             bullet = "•" if chat else " "
             lines.append(f"{bullet} source {code(name)}: {documents} documents, {chunks} chunks")
     ran = [s for s in recorded if s.last_run_at is not None]

@@ -34,7 +34,6 @@ class ThrottledText:
         self.sent_len = 0
         self.last_sent = time.monotonic()
         self.pending: asyncio.Task[None] | None = None
-        self.pushes = 0
 
     @property
     def text(self) -> str:
@@ -66,7 +65,6 @@ class ThrottledText:
             return
         self.last_sent, self.sent_len = time.monotonic(), len(text)
         await self.push(text)
-        self.pushes += 1
 
     async def stop(self) -> None:
         """No more pushes: the final answer replaces whatever was shown."""

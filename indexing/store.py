@@ -274,12 +274,15 @@ class QdrantIndexStore:
         first = qm.Filter(must=[qm.FieldCondition(key="chunk_index", match=qm.MatchValue(value=0))])
         return self.client.count(self.alias, count_filter=first, exact=True).count
 
-    def sources(self) -> dict[str, int]:
-        """source_name -> number of chunks, for status output."""
-        counts: dict[str, int] = {}
+    def source_counts(self) -> dict[str, tuple[int, int]]:
+        """source_name -> (documents, chunks), for status output: one pass over the payloads."""
+        chunks: dict[str, int] = {}
+        documents: dict[str, set[str]] = {}
         if not self.current_collection():
-            return counts
-        for point in self._scroll(self.alias, None, ["source_name"]):
-            name = (point.payload or {}).get("source_name", "?")
-            counts[name] = counts.get(name, 0) + 1
-        return counts
+            return {}
+        for point in self._scroll(self.alias, None, ["source_name", "doc_id"]):
+            payload = point.payload or {}
+            name = payload.get("source_name", "?")
+            chunks[name] = chunks.get(name, 0) + 1
+            documents.setdefault(name, set()).add(payload.get("doc_id", ""))
+        return {name: (len(documents[name]), count) for name, count in chunks.items()}

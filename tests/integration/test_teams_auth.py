@@ -21,6 +21,19 @@ from tests.support.teams_bot import (
 )
 
 
+async def _start_with_app_id(tmp_path, indexed_template, embedder, redis_server, keys):  # type: ignore[no-untyped-def]
+    """A bot with a real app id: activities must carry a token signed by ``keys``."""
+    return await start_bot(
+        tmp_path,
+        indexed_template,
+        embedder,
+        redis_server.url,
+        app_id="app-123",
+        app_password="not-a-real-secret",
+        openid_metadata_url=keys.url,
+    )
+
+
 @pytest.fixture
 def keys() -> Iterator[SigningKeys]:
     with running_keys() as signing_keys:
@@ -31,15 +44,7 @@ def keys() -> Iterator[SigningKeys]:
 async def test_with_an_app_id_bad_tokens_get_401_and_no_reply(
     case: str, keys: SigningKeys, indexed_template, tmp_path, clean_env, embedder, redis_server
 ) -> None:  # type: ignore[no-untyped-def]
-    bot, runner = await start_bot(
-        tmp_path,
-        indexed_template,
-        embedder,
-        redis_server.url,
-        app_id="app-123",
-        app_password="not-a-real-secret",
-        openid_metadata_url=keys.url,
-    )
+    bot, runner = await _start_with_app_id(tmp_path, indexed_template, embedder, redis_server, keys)
     try:
         url = bot.connector.url
         token = {
@@ -119,15 +124,7 @@ async def test_junk_bodies_and_tokens_without_expiry_are_refused(
 ) -> None:  # type: ignore[no-untyped-def]
     """Issue 16, finding 11 (Teams): a `null` body gave a 500 before authentication; a token
     without `exp` was accepted."""
-    bot, runner = await start_bot(
-        tmp_path,
-        indexed_template,
-        embedder,
-        redis_server.url,
-        app_id="app-123",
-        app_password="not-a-real-secret",
-        openid_metadata_url=keys.url,
-    )
+    bot, runner = await _start_with_app_id(tmp_path, indexed_template, embedder, redis_server, keys)
     try:
         url = f"{bot.url}/api/messages"
         for body in (b"null", b"[]", b'"x"', b"{not json", b"\xff\xfe", b"[" * 50_000, b"{}"):

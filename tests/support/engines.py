@@ -49,9 +49,6 @@ class SwitchableEngine:
     def use(self, engine: Any) -> None:
         self.current = engine
 
-    def real_engine(self) -> Any:
-        return self.real()
-
     def ask(
         self, question: str, history: Any = None, *, on_token: Any = None, viewer: Any = None
     ) -> Any:

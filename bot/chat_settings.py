@@ -48,8 +48,9 @@ class TeamsSettings(BaseModel):
     enabled: bool | None = None  # None: on when an app id (or dev mode) is set
     app_id: str = ""
     app_password: SecretStr | None = None
-    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
-    tenant_id: str = ""  # single-tenant bots
+    # Azure creates no new multi-tenant bots since 31 July 2025: single-tenant is the default
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "SingleTenant"
+    tenant_id: str = ""  # the Entra tenant of a single-tenant (or managed identity) bot
     dev_mode: bool = False  # accept unauthenticated activities (Bot Framework Emulator)
     admins: list[str] = Field(default_factory=list)  # Azure AD object ids allowed to reindex
     openid_metadata_url: str = ""  # where signing keys are published (default: Bot Framework)

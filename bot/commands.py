@@ -26,6 +26,20 @@ logger = logging.getLogger(__name__)
 Say = Callable[[str], Awaitable[None]]
 
 HELP = messages.COMMANDS_HELP
+# the first words that are commands; any other text after /wikibot is a question
+COMMAND_WORDS = frozenset({"help", "status", "forget", "reindex"})
+ASK_PUBLIC = "ask-public"
+
+
+def question_in(text: str) -> tuple[str, bool] | None:
+    """``(question, public)`` when the command text is a question rather than a command."""
+    words = text.split()
+    if not words or words[0].lower() in COMMAND_WORDS:
+        return None
+    if words[0].lower() == ASK_PUBLIC:
+        rest = text.strip()[len(ASK_PUBLIC) :].strip()
+        return (rest, True) if rest else None
+    return text.strip(), False
 
 
 @dataclass

@@ -36,6 +36,8 @@ def rate_limited(seconds: int) -> str:
 # /wikibot commands
 COMMANDS_HELP = (
     "*wikibot* answers questions from the handbook. Mention me in a channel or DM me.\n"
+    "`/wikibot QUESTION` an answer only you see (`/wikibot ask-public QUESTION`: for the "
+    "channel)\n"
     "`/wikibot help` this text\n"
     "`/wikibot status` what is indexed and how the last index run went\n"
     "`/wikibot forget` delete your stored conversations with me\n"

@@ -17,6 +17,7 @@ class RetrievedChunk(BaseModel):
     url: str = ""
     section: str = ""
     updated_at: str = ""
+    updated_from: str = ""  # "front matter", "git", "file" or "" (the source's record)
     text: str
     score: float = 0.0
     dense_rank: int = 0  # 1-based rank in the dense (MiniLM) list; 0 = not in it
@@ -34,6 +35,7 @@ class Citation(BaseModel):
     url: str = ""
     section: str = ""
     updated_at: str = ""
+    updated_from: str = ""
     doc_id: str = ""
 
     @classmethod
@@ -46,8 +48,17 @@ class Citation(BaseModel):
             url=chunk.url,
             section=chunk.section,
             updated_at=chunk.updated_at,
+            updated_from=chunk.updated_from,
             doc_id=chunk.doc_id,
         )
+
+    def updated_note(self) -> str:
+        """ "updated 2026-03-01", or how the date is known when it is not the page's own
+        ("last commit 2026-03-01" from git, "file date 2026-03-01" from the file's mtime)."""
+        if not self.updated_at:
+            return ""
+        word = {"git": "last commit", "file": "file date"}.get(self.updated_from, "updated")
+        return f"{word} {self.updated_at[:10]}"
 
     def label(self) -> str:
         """ "Title › Section" (the section's last heading), as chat surfaces show it."""
@@ -82,6 +93,7 @@ class Answer(BaseModel):
                     "url": c.url,
                     "section": c.section,
                     "updated_at": c.updated_at,
+                    "updated_from": c.updated_from,
                 }
                 for c in self.citations
             ],

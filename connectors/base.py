@@ -50,6 +50,9 @@ class SourceDocument(BaseModel):
     source_name: str
     url: str = ""
     updated_at: datetime | None = None
+    # where updated_at comes from: "front matter", "git" (last commit), "file" (mtime) or
+    # "" (the source's own record, e.g. Confluence's last edit)
+    updated_from: str = ""
     content_hash: str
     acl: DocumentACL = Field(default_factory=DocumentACL)
     labels: list[str] = Field(default_factory=list)

@@ -9,6 +9,7 @@ the other sources of the run.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import os
 from collections.abc import Iterator
@@ -19,10 +20,12 @@ from typing import Any
 from connectors.access_rules import AccessRuleError, AccessRules
 from connectors.base import ConnectorBatch, FailedDocument, Section, SourceDocument, content_hash
 from connectors.errors import DocumentError
+from connectors.git_dates import last_commit_dates
 from connectors.parsing.html import parse_html
 from connectors.parsing.markdown import FrontMatterError, parse_markdown
 from connectors.parsing.pdf import UnreadablePdfError, parse_pdf
 from connectors.settings import FolderLimits
+from connectors.site_urls import UrlStyle, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,8 @@ class FolderConnector:
         *,
         name: str | None = None,
         base_url: str | None = None,
+        url_style: UrlStyle = "keep-extension",
+        url_template: str | None = None,
         limits: FolderLimits | None = None,
         batch_size: int = 32,
     ) -> None:
@@ -60,9 +65,17 @@ class FolderConnector:
             raise NotADirectoryError(f"not a folder: {root}")
         self.name = name or self.root.name
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
+        self.url_style: UrlStyle = url_style
+        self.url_template = url_template
         self.limits = limits or FolderLimits()
         self.batch_size = batch_size
         self._access: AccessRules | None = None
+        self._git_dates: dict[str, datetime] | None = None
+
+    @property
+    def location(self) -> str:
+        """What this source reads, as `wikibot sources` shows it and name clashes compare."""
+        return str(self.root)
 
     @property
     def access(self) -> AccessRules:
@@ -78,8 +91,20 @@ class FolderConnector:
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
                 if not filename.startswith(".") and _suffix(path) in SUPPORTED_SUFFIXES:
+                    if self._skipped_name(filename):
+                        logger.info("not indexed (WIKIBOT_FOLDER_LIMITS__SKIP_FILES): %s", path)
+                        continue
                     found.append(path)
         return found
+
+    def _skipped_name(self, filename: str) -> bool:
+        lowered = filename.lower()
+        return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in self.limits.skip_files)
+
+    def _last_commit(self, relative: str) -> datetime | None:
+        if self._git_dates is None:
+            self._git_dates = last_commit_dates(self.root)
+        return self._git_dates.get(relative)
 
     def load(self) -> Iterator[ConnectorBatch]:
         self.access  # noqa: B018 - a broken rules file fails the folder before anything is read
@@ -150,8 +175,17 @@ class FolderConnector:
         url = str(front_matter.get("url") or front_matter.get("permalink") or "")
         if url and self.base_url and url.startswith("/"):
             url = self.base_url + url.lstrip("/")
-        if not url:
-            url = self.base_url + relative if self.base_url else path.as_uri()
+        if not url and (self.base_url or self.url_template):
+            url = site_url(
+                relative, self.base_url or "", style=self.url_style, template=self.url_template
+            )
+        url = url or path.as_uri()
+        updated_at, updated_from = _front_matter_date(front_matter), "front matter"
+        if updated_at is None:
+            updated_at, updated_from = self._last_commit(relative), "git"
+        if updated_at is None:
+            updated_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+            updated_from = "file"
         full_text = "\n\n".join(s.text for s in sections)
         acl = self.access.acl_for(relative, front_matter)
         return SourceDocument(
@@ -160,7 +194,8 @@ class FolderConnector:
             source=relative,
             source_name=self.name,
             url=url,
-            updated_at=_updated_at(front_matter, path),
+            updated_at=updated_at,
+            updated_from=updated_from,
             # the ACL is part of the hash: a permission change re-indexes the document
             content_hash=content_hash(
                 title,
@@ -199,8 +234,12 @@ def _decode_text(data: bytes) -> str:
         ) from exc
 
 
-def _updated_at(front_matter: dict[str, Any], path: Path) -> datetime:
-    for key in ("updated_at", "last_modified", "updated", "date"):
+# front-matter keys for "this page was last changed/reviewed on", most specific first
+DATE_KEYS = ("last_reviewed_on", "updated_at", "last_updated", "last_modified", "updated", "date")
+
+
+def _front_matter_date(front_matter: dict[str, Any]) -> datetime | None:
+    for key in DATE_KEYS:
         value = front_matter.get(key)
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -212,4 +251,4 @@ def _updated_at(front_matter: dict[str, Any], path: Path) -> datetime:
             except ValueError:
                 continue
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    return None

@@ -5,6 +5,7 @@
         type: folder
         path: ./handbook            # relative to this file
         base_url: https://handbook.example.com/
+        url_style: strip-extension  # or keep-extension (default), directory, url_template
       - name: eng-wiki
         type: confluence
         url: https://acme.atlassian.net/wiki
@@ -35,6 +36,7 @@ from connectors.confluence.client import ConfluenceClient
 from connectors.confluence.connector import ConfluenceConfig, ConfluenceConnector
 from connectors.errors import SourceConfigError
 from connectors.folder import FolderConnector, FolderLimits
+from connectors.site_urls import UrlStyle, UrlTemplateError, check_template
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SECRET_FIELDS = {"token", "api_token", "api_key", "password", "secret", "pat"}
@@ -50,6 +52,8 @@ class FolderSource(BaseModel):
     name: str
     path: Path
     base_url: str | None = None
+    url_style: UrlStyle = "keep-extension"
+    url_template: str | None = None  # e.g. "{base}/{path_without_ext}/"; wins over url_style
 
 
 class ConfluenceSource(ConfluenceConfig):
@@ -149,6 +153,15 @@ def _check(source: SourceConfig, label: str, base: Path, env: Mapping[str, str])
         source.path = (base / source.path.expanduser()).resolve()
         if not source.path.is_dir() or not os.access(source.path, os.R_OK | os.X_OK):
             errors.append(f"{label}: path: {source.path} is not a readable folder")
+        if source.base_url and not source.base_url.startswith(("http://", "https://")):
+            errors.append(f"{label}: base_url: expected http(s)://... (got {source.base_url!r})")
+        if source.url_template:
+            try:
+                check_template(source.url_template)
+            except UrlTemplateError as exc:
+                errors.append(f"{label}: url_template: {exc}")
+            if not source.base_url and "{base}" in source.url_template:
+                errors.append(f"{label}: url_template: uses {{base}}: also set base_url")
     elif isinstance(source, ConfluenceSource):
         if not source.url.startswith(("http://", "https://")):
             errors.append(f"{label}: url: expected http(s)://host[/context] (got {source.url!r})")
@@ -180,7 +193,12 @@ def build_connector(
     env = os.environ if env is None else env
     if isinstance(source, FolderSource):
         return FolderConnector(
-            source.path, name=source.name, base_url=source.base_url, limits=folder_limits
+            source.path,
+            name=source.name,
+            base_url=source.base_url,
+            url_style=source.url_style,
+            url_template=source.url_template,
+            limits=folder_limits,
         )
     if isinstance(source, ConfluenceSource):
         token = env.get(source.token_env, "")

@@ -223,6 +223,7 @@ class IndexPipeline:
             "url": url,
             "doc_url": doc.url,
             "updated_at": doc.updated_at.isoformat() if doc.updated_at else "",
+            "updated_from": doc.updated_from,
             "content_hash": doc.content_hash,
             "acl_public": doc.acl.public,
             "acl_users": doc.acl.users,

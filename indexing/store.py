@@ -274,6 +274,28 @@ class QdrantIndexStore:
         first = qm.Filter(must=[qm.FieldCondition(key="chunk_index", match=qm.MatchValue(value=0))])
         return self.client.count(self.alias, count_filter=first, exact=True).count
 
+    def source_documents(self, name: str) -> dict[str, str]:
+        """doc_id -> the document's location (``source``) for one source's documents."""
+        if not self.current_collection():
+            return {}
+        flt = _of_source(name)
+        found: dict[str, str] = {}
+        for point in self._scroll(self.alias, flt, ["doc_id", "source"]):
+            payload = point.payload or {}
+            found.setdefault(payload.get("doc_id", ""), payload.get("source", ""))
+        return found
+
+    def delete_source(self, name: str) -> int:
+        """Delete every chunk of one source from the serving collection; returns how many."""
+        collection = self.current_collection()
+        if collection is None:
+            return 0
+        flt = _of_source(name)
+        chunks = self.client.count(collection, count_filter=flt, exact=True).count
+        self.client.delete(collection, points_selector=qm.FilterSelector(filter=flt), wait=True)
+        self.invalidate()
+        return chunks
+
     def source_counts(self) -> dict[str, tuple[int, int]]:
         """source_name -> (documents, chunks), for status output: one pass over the payloads."""
         chunks: dict[str, int] = {}
@@ -286,3 +308,7 @@ class QdrantIndexStore:
             chunks[name] = chunks.get(name, 0) + 1
             documents.setdefault(name, set()).add(payload.get("doc_id", ""))
         return {name: (len(documents[name]), count) for name, count in chunks.items()}
+
+
+def _of_source(name: str) -> qm.Filter:
+    return qm.Filter(must=[qm.FieldCondition(key="source_name", match=qm.MatchValue(value=name))])

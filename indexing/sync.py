@@ -65,6 +65,7 @@ class SourceSync:
         name = connector.name
         state = self.states.get(name) or SourceState(name=name)
         state.kind = self.kinds.get(name, getattr(connector, "kind", "") or state.kind)
+        state.location = getattr(connector, "location", "") or state.location
         state.by = self.by
         started = self.now()
         since = self._poll_from(connector, state, mode, started)
@@ -130,7 +131,8 @@ class SourceSync:
         summary = self.pipeline.run(connectors, full=True, progress=progress)
         for connector in connectors:
             state = self.states.get(connector.name) or SourceState(name=connector.name)
-            state.kind = self.kinds.get(connector.name, state.kind)
+            state.kind = self.kinds.get(connector.name, getattr(connector, "kind", state.kind))
+            state.location = getattr(connector, "location", "") or state.location
             state.by = self.by
             state.last_run_at = state.synced_since = state.last_full_at = started
             state.outcome, state.error = ("partial" if summary.errors else "ok"), ""

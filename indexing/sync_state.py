@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 class SourceState(BaseModel):
     name: str
     kind: str = ""
+    location: str = ""  # the folder or URL it reads (name clashes are checked against it)
     last_run_at: datetime | None = None
     outcome: str = ""  # "ok", "partial" (some documents failed) or "failed"
     summary: str = ""
@@ -76,6 +77,10 @@ class SyncStateStore:
             id=self._point_id(state.name), vector=[1.0], payload=state.model_dump(mode="json")
         )
         self.client.upsert(self.collection, [point])
+
+    def delete(self, name: str) -> None:
+        if self.client.collection_exists(self.collection):
+            self.client.delete(self.collection, points_selector=[self._point_id(name)])
 
     def all(self) -> list[SourceState]:
         if not self.client.collection_exists(self.collection):

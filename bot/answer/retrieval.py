@@ -184,6 +184,7 @@ class QdrantRetriever:
                     url=meta.get("url", ""),
                     section=meta.get("section", ""),
                     updated_at=meta.get("updated_at", ""),
+                    updated_from=meta.get("updated_from", ""),
                     text=node.get_content(),
                     score=float(score),
                     acl_public=meta.get("acl_public") is True,

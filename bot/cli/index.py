@@ -10,30 +10,56 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import sys
 from typing import Any
 
 from bot.app import App
 from bot.errors import SourceError
 from bot.reindex import Mode, Progress, ReindexOutcome, ReindexRequest, index_status
+from bot.source_admin import folder_names, plan_removal, remove_source, source_rows
 from bot.state.health import RedisUnavailableError
 from connectors.base import Connector
-from connectors.folder import FolderConnector
+from connectors.folder import SUPPORTED_SUFFIXES, FolderConnector
 from indexing.summary import combined
 
 
 def index_command(app: App, args: argparse.Namespace) -> int:
     if args.paths and args.source:
         raise SourceError("give folders or --source names, not both")
+    if not args.paths and (args.name or args.base_url):
+        raise SourceError("--name and --base-url go with a folder: `wikibot index PATH --name N`")
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        raise SourceError(f"--base-url: expected http(s)://... (got {args.base_url!r})")
     if args.paths:
-        connectors: list[Connector] = []
         for path in args.paths:
             if not path.is_dir():
                 raise SourceError(f"not a folder: {path}")
-            connectors.append(FolderConnector(path, limits=app.settings.folder_limits))
+        connectors: list[Connector] = []
+        for path, name in folder_names(app, args.paths, args.name):
+            folder = FolderConnector(
+                path,
+                name=name,
+                base_url=args.base_url,
+                url_style=args.url_style,
+                limits=app.settings.folder_limits,
+            )
+            _warn_if_empty(folder)
+            connectors.append(folder)
     else:
         connectors = _configured(app, args.source)
     return _run(app, connectors, "rebuild" if args.full else "index", "wikibot index")
+
+
+def _warn_if_empty(folder: FolderConnector) -> None:
+    if folder.files():
+        return
+    kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    print(
+        f"warning: {folder.root} holds no documents to index (looked for {kinds}, hidden "
+        "files and folders excluded); a source with no documents indexes nothing",
+        file=sys.stderr,
+    )
 
 
 def sync_command(app: App, args: argparse.Namespace) -> int:
@@ -120,4 +146,60 @@ def _run(app: App, connectors: list[Connector], mode: Mode, by: str) -> int:
 
 def status_command(app: App, args: argparse.Namespace) -> int:
     print("\n".join(index_status(app.store, app.sync_states)))
+    return 0
+
+
+def sources_command(app: App, args: argparse.Namespace) -> int:
+    rows = source_rows(app)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row.as_json(), ensure_ascii=False))
+        return 0
+    if not rows:
+        print("no sources yet: `wikibot index PATH` indexes a folder (see README)")
+        return 0
+    table = [("NAME", "KIND", "DOCUMENTS", "CHUNKS", "LAST RUN", "LOCATION")] + [
+        (r.name, r.kind, str(r.documents), str(r.chunks), r.last_run, r.location) for r in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(5)]
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        print("  ".join([*cells, line[5]]))
+    return 0
+
+
+def remove_command(app: App, args: argparse.Namespace) -> int:
+    removal = plan_removal(app, args.name)
+    shown = removal.documents[:10]
+    more = len(removal.documents) - len(shown)
+    verb = "would remove" if args.dry_run else "removing"
+    print(f"{verb} source {removal.name}: {len(removal.documents)} documents, "
+          f"{removal.chunks} chunks")
+    for location in shown:
+        print(f"  {location}")
+    if more:
+        print(f"  ... and {more} more")
+    if not args.dry_run:
+        by = f"{getpass.getuser()} (wikibot remove)"
+
+        async def run() -> None:
+            try:
+                await remove_source(app, args.name, by)
+            except RedisUnavailableError:
+                raise SourceError(
+                    "cannot take the reindex lock: Redis is unavailable (REDIS_URL); "
+                    "nothing removed"
+                ) from None
+            finally:
+                await app.close()
+
+        asyncio.run(run())
+        print(f"removed source {removal.name}")
+    if removal.configured:
+        print(
+            f"note: {removal.name} is in the configured sources (WIKIBOT_SOURCES_FILE or "
+            "WIKIBOT_SOURCES): the next `wikibot index` or sync brings it back; delete it "
+            "there too",
+            file=sys.stderr,
+        )
     return 0

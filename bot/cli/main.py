@@ -110,12 +110,15 @@ def entry() -> None:
 
 def _handler(command: str) -> Callable[[App, argparse.Namespace], int]:
     """The command's function; its module (and the libraries it needs) loads only now."""
-    if command in {"index", "sync", "status"}:
+    if command in {"index", "sync", "status", "sources", "remove"}:
         from bot.cli import index
 
-        return {"index": index.index_command, "sync": index.sync_command}.get(
-            command, index.status_command
-        )
+        return {
+            "index": index.index_command,
+            "sync": index.sync_command,
+            "sources": index.sources_command,
+            "remove": index.remove_command,
+        }.get(command, index.status_command)
     if command in {"feedback", "report", "finetune"}:
         from bot.cli import learning
 

@@ -24,6 +24,23 @@ def add_index_parsers(sub: Any) -> None:
         help="only this configured source (repeatable)",
     )
     index.add_argument(
+        "--name",
+        metavar="NAME",
+        help="the source name for this folder (default: the folder's own name)",
+    )
+    index.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the folder's docs site: citations link there instead of to file:// paths",
+    )
+    index.add_argument(
+        "--url-style",
+        choices=["keep-extension", "strip-extension", "directory"],
+        default="keep-extension",
+        help="how a file path becomes a page URL under --base-url: guide/leave.md -> "
+        "guide/leave.md (GitHub), guide/leave (Docusaurus, GitBook), guide/leave/ (MkDocs)",
+    )
+    index.add_argument(
         "--full",
         action="store_true",
         help="rebuild into a new collection; the old one serves until it is done",
@@ -33,6 +50,13 @@ def add_index_parsers(sub: Any) -> None:
     )
     sync.add_argument("--source", action="append", default=[], metavar="NAME")
     sub.add_parser("status", help="what is indexed, and each source's last run")
+    sources = sub.add_parser("sources", help="the sources by name: kind, location, documents")
+    sources.add_argument("--json", action="store_true", help="one JSON object per source")
+    remove = sub.add_parser("remove", help="delete one source's documents from the index")
+    remove.add_argument("name", metavar="SOURCE", help="the source's name (`wikibot sources`)")
+    remove.add_argument(
+        "--dry-run", action="store_true", help="list what would be deleted; delete nothing"
+    )
 
 
 def add_learning_parsers(sub: Any) -> None:

@@ -18,14 +18,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.admins import AdminRule
-from bot.commands import Caller
+from bot.commands import Caller, question_in
 from bot.config import SlackSettings
 from bot.models import Answer, ChatEvent
 from bot.slack.render import slack_answer_messages, slack_escape
 from bot.slack.stream import UpdateBudget, streaming_updates
 from bot.state.memory import ConversationKey
 from bot.streaming import ThrottledText
-from bot.surface import respond
+from bot.surface import respond as respond_to
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -102,7 +102,7 @@ class SlackAdapter:
 
     async def answer(self, body: dict[str, Any], event: dict[str, Any], *, thread: str) -> None:
         chat_event = self.to_chat_event(body, event, thread)
-        await respond(self.pipeline, chat_event, SlackThread(self, chat_event, thread))
+        await respond_to(self.pipeline, chat_event, SlackThread(self, chat_event, thread))
 
     async def email_of(self, user: str) -> str | None:
         """The user's verified email (users.info; needs users:read.email), cached."""
@@ -119,12 +119,21 @@ class SlackAdapter:
         return email
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        from bot.slack.slash_question import SlashReply, slash_event
+
+        user = body["user_id"]
+        asked = question_in(body.get("text", ""))
+        if asked is not None:  # `/wikibot how many vacation days?`
+            await ack(text=messages.SEARCHING)  # ephemeral, within Slack's 3 s
+            question, public = asked
+            event = slash_event(body, question, public=public, is_admin=await self.is_admin(user))
+            await respond_to(self.pipeline, event, SlashReply(self, respond, public=public))
+            return
         await ack()  # within Slack's 3 s; everything else goes to response_url
 
         async def say(text: str) -> None:
             await respond(text=text, response_type="ephemeral", replace_original=False)
 
-        user = body["user_id"]
         caller = Caller(
             platform="slack",
             workspace=body.get("team_id", ""),

@@ -34,7 +34,7 @@ def slack_source_lines(answer: Answer) -> list[str]:
             if c.url
             else f"{slack_escape(label)} (`{slack_escape(c.source)}`)"
         )
-        updated = f" · updated {c.updated_at[:10]}" if c.updated_at else ""
+        updated = f" · {c.updated_note()}" if c.updated_at else ""
         lines.append(f"[{c.n}] {shown}{updated}")
     return lines
 

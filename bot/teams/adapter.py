@@ -79,7 +79,13 @@ def startup_problem(settings: TeamsSettings) -> str:
             "development without authentication"
         )
     if settings.app_id and settings.app_type == "SingleTenant" and not settings.tenant_id:
-        return "MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID"
+        return (
+            "MICROSOFT_APP_ID is set and the bot is single-tenant (MICROSOFT_APP_TYPE, the "
+            "default since Azure stopped creating multi-tenant bots): also set "
+            "MICROSOFT_APP_TENANT_ID (the Directory (tenant) ID on the app registration's "
+            "Overview page), or MICROSOFT_APP_TYPE=MultiTenant for a bot created before "
+            "31 July 2025"
+        )
     if settings.app_id and settings.app_type != "UserAssignedMSI" and not settings.app_password:
         return "MICROSOFT_APP_ID is set: also set MICROSOFT_APP_PASSWORD"
     return ""

@@ -41,7 +41,7 @@ def _link(url: str, label: str) -> str:
 def teams_source_line(c: Citation) -> str:
     label = c.label()
     shown = _link(c.url, label) if c.url else f"{teams_markdown_escape(label)} ({c.source})"
-    updated = f" · updated {c.updated_at[:10]}" if c.updated_at else ""
+    updated = f" · {c.updated_note()}" if c.updated_at else ""
     return f"[{c.n}] {shown}{updated}"
 
 

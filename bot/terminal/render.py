@@ -10,7 +10,7 @@ def render_terminal(answer: Answer) -> str:
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
-            updated = f" (updated {c.updated_at[:10]})" if c.updated_at else ""
+            updated = f" ({c.updated_note()})" if c.updated_at else ""
             lines.append(f"  [{c.n}] {c.label()}: {c.source}{updated}")
             if c.url:
                 lines.append(f"      {c.url}")

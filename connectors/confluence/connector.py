@@ -68,6 +68,10 @@ class ConfluenceConnector:
         self._ancestors: dict[str, Level | None] = {}
         self._spaces: dict[str, Level | None] = {}
 
+    @property
+    def location(self) -> str:
+        return f"{self.config.url.rstrip('/')} (spaces {', '.join(self.config.spaces)})"
+
     def _cql(self, since_minutes: int | None = None) -> str:
         quoted = ", ".join(f'"{s}"' for s in self.config.spaces)
         cql = f"type = page and space in ({quoted})"

@@ -30,6 +30,7 @@ async def _start_with_app_id(tmp_path, indexed_template, embedder, redis_server,
         redis_server.url,
         app_id="app-123",
         app_password="not-a-real-secret",
+        tenant_id="tenant-1",
         openid_metadata_url=keys.url,
     )
 
@@ -95,6 +96,7 @@ async def test_a_slow_key_endpoint_never_freezes_the_server(
         redis_server.url,
         app_id="app-slowkeys",
         app_password="not-a-real-secret",
+        tenant_id="tenant-1",
         openid_metadata_url=keys.url.replace("/v1/", "/slow/v1/"),
     )
     try:

@@ -52,7 +52,9 @@ class Bot:
         status, _ = await self.post(body, headers)
         return status
 
-    async def command(self, text: str, user: str, response_id: str) -> int:
+    async def command(
+        self, text: str, user: str, response_id: str, channel: str = "C1"
+    ) -> int:
         from urllib.parse import urlencode
 
         body = urlencode(
@@ -61,9 +63,9 @@ class Bot:
                 "text": text,
                 "user_id": user,
                 "team_id": "T1",
-                "channel_id": "C1",
+                "channel_id": channel,
                 "response_url": f"{self.api.url}/respond/{response_id}",
-                "trigger_id": "x",
+                "trigger_id": f"trigger-{response_id}",
             }
         )
         status, _ = await self.post(

@@ -14,7 +14,7 @@ def _commands() -> list[str]:
 def test_readme_opens_with_exactly_two_commands() -> None:
     commands = _commands()
     assert len(commands) == 2
-    assert "wikibot index demo/handbook" in commands[0]
+    assert "wikibot index demo/handbook --name demo" in commands[0]
     assert "pytest" in commands[1]
 
 

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.serve.json_logs import use_json_logs
+from bot.serve.surfaces import surface_lines
 from bot.serve.web import PIPELINE_KEY, READINESS_KEY, SLACK_KEY, build_web_app
 
 logger = logging.getLogger("wikibot.serve")
@@ -30,23 +31,25 @@ async def serve(app: App, host: str, port: int) -> bool:
     if settings.server.log_format == "json":
         use_json_logs(settings.log_level)
     web_app = build_web_app(app)
+    slack_identity = ""
+    if settings.slack.enabled:
+        from bot.slack.startup import check_tokens
+
+        slack_identity = await check_tokens(settings.slack)  # a refused token: not started
     runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    print(
-        f"wikibot serving on http://{host}:{port} "
-        "(/slack/events, /api/messages, /healthz, /readyz, /metrics)",
-        flush=True,
-    )
-    socket_handler = None
+    print(f"wikibot serving on http://{host}:{port} (/healthz, /readyz, /metrics)", flush=True)
+    for line in surface_lines(app, slack_identity):
+        print(f"  {line}", flush=True)
+    socket_handler, connecting = None, None
     slack = web_app.get(SLACK_KEY)
     if slack is not None and settings.slack.app_token:
         from bot.slack.socket_mode import connect_socket_mode
 
         token = settings.slack.app_token.get_secret_value()
-        socket_handler = await connect_socket_mode(slack, token)
-        print("Slack Socket Mode connected", flush=True)
+        socket_handler, connecting = connect_socket_mode(slack, token)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -57,6 +60,8 @@ async def serve(app: App, host: str, port: int) -> bool:
         await stop.wait()
         finished = await _drain(web_app, site, settings.server.shutdown_grace_s, socket_handler)
     finally:
+        if connecting is not None:
+            connecting.cancel()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await runner.cleanup()

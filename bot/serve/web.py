@@ -66,8 +66,14 @@ def build_web_app(app: App) -> web.Application:
         web_app[SLACK_KEY] = slack
         web_app.router.add_post("/slack/events", slack_events_route(slack, settings.slack))
     else:
+        from bot.slack.startup import not_configured_route, url_check_route
+
+        secret = settings.slack.signing_secret
+        route = url_check_route(secret.get_secret_value()) if secret else not_configured_route()
+        web_app.router.add_post("/slack/events", route)
         logger.warning(
-            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)"
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or "
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP events)"
         )
     if settings.teams.active:
         from bot.teams.adapter import TeamsAdapter

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from bot.app import App
 
 logger = logging.getLogger(__name__)
+# Bolt reads SLACK_BOT_TOKEN from the environment itself, then warns that our client wins
+logging.getLogger("slack_bolt.AsyncApp").addFilter(
+    lambda record: "`token` will be unused" not in record.getMessage()
+)
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(\|[^>]*)?>")
 
 

@@ -25,6 +25,7 @@ class SlackAPIStub:
         self.usergroup_members: list[str] = []
         self.rate_limit_next: dict[str, int] = {}  # method -> how many calls get 429
         self.emails: dict[str, str] = {}  # user id -> verified email (users.info)
+        self.refused_tokens: set[str] = set()  # answered invalid_auth, like a revoked token
         self._ts = 1000
         self.runner: web.AppRunner | None = None
         self.url = ""
@@ -63,9 +64,20 @@ class SlackAPIStub:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
             )
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        token = token or str(params.get("token", ""))
+        if token in self.refused_tokens:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "auth.test":
             return web.json_response(
-                {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1"}
+                {
+                    "ok": True,
+                    "user_id": BOT_USER,
+                    "user": "wikibot",
+                    "bot_id": "BBOT",
+                    "team_id": "T1",
+                    "team": "Acme",
+                }
             )
         if method == "users.info":
             email = self.emails.get(params.get("user", ""))

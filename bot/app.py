@@ -124,7 +124,9 @@ class App:
         from bot.state.shared import build_shared_state
 
         settings = self.settings
-        return build_shared_state(settings.redis, settings.limits, settings.log)
+        return build_shared_state(
+            settings.redis, settings.limits, settings.log, log_file=settings.question_log_path
+        )
 
     @cached_property
     def groups(self) -> GroupDirectory:

@@ -36,6 +36,7 @@ CUSTOMARY_ENV = {
     ("qdrant", "api_key"): "QDRANT_API_KEY",
     ("llm", "api_key"): "OPENAI_API_KEY",
     ("llm", "base_url"): "OPENAI_BASE_URL",
+    ("llm", "model"): "OPENAI_MODEL",
     ("redis", "url"): "REDIS_URL",
     ("slack", "bot_token"): "SLACK_BOT_TOKEN",
     ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
@@ -205,10 +206,26 @@ class Settings(BaseSettings):
                 )
         return self
 
+    def warnings(self) -> list[str]:
+        """Settings that are valid but probably not what was meant (printed at start-up)."""
+        found = []
+        if not self.llm.enabled and (self.llm.base_url or self.llm.api_key):
+            which = "OPENAI_BASE_URL" if self.llm.base_url else "OPENAI_API_KEY"
+            found.append(
+                f"{which} is set but no model is: answers stay extractive quotes. Set "
+                "WIKIBOT_LLM__MODEL (or OPENAI_MODEL), e.g. gpt-4o-mini, llama3.1:8b"
+            )
+        return found
+
     @property
     def decision_model_path(self) -> Path:
         """Where `wikibot eval --fit` writes a model fitted on the admin's own questions."""
         return self.data_dir / "decision_model.json"
+
+    @property
+    def question_log_path(self) -> Path:
+        """The question log without Redis (with REDIS_URL it is the wikibot:log stream)."""
+        return self.data_dir / "question_log.jsonl"
 
     @property
     def index_lock_path(self) -> Path:

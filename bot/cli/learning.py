@@ -1,5 +1,7 @@
 """The learning loop on the command line: `wikibot feedback export`, `wikibot report` and
-`wikibot finetune export`, all reading the question log in Redis (bot/state/question_log.py)."""
+`wikibot finetune export`, all reading the question log: in Redis
+(bot/state/question_log.py), or without Redis the data directory's file
+(bot/state/question_file.py)."""
 
 from __future__ import annotations
 
@@ -11,20 +13,32 @@ import sys
 from typing import Any
 
 from bot.app import App
+from bot.config import redact_url
 from bot.errors import SourceError
 from bot.learning.candidates import candidates
 from bot.learning.finetune_export import MIN_RECOMMENDED, build_export, validate_chat_lines
 from bot.learning.gap_report import build_report, render_html, render_text
+from bot.state.health import RedisUnavailableError
 from indexing.index_reads import indexed_documents, public_chunks
 
 
 def _entries(app: App) -> list[dict[str, Any]]:
-    if not app.settings.redis.url:
-        raise SourceError("the question log lives in Redis: set REDIS_URL to the bot's Redis")
+    """The question log: the Redis stream with REDIS_URL, else the data directory's file."""
+    settings = app.settings
+    if not settings.redis.url and not settings.question_log_path.exists():
+        raise SourceError(
+            f"no questions logged yet in {settings.question_log_path} (ask some with "
+            "`wikibot ask` or `wikibot chat`); a bot that uses Redis logs there: set REDIS_URL"
+        )
 
     async def read() -> list[dict[str, Any]]:
         try:
             return await app.state.question_log.entries()
+        except RedisUnavailableError:
+            raise SourceError(
+                f"cannot read the question log: Redis at {redact_url(settings.redis.url or '')} "
+                "is unreachable (REDIS_URL)"
+            ) from None
         finally:
             await app.close()
 

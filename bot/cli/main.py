@@ -34,9 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
     ask.add_argument(
         "--user",
+        "--as",
+        dest="user",
         default=None,
-        help="ask as this user id: also search documents shared with them or their groups "
-        "(WIKIBOT_GROUPS_FILE); without it, public documents only",
+        metavar="USER",
+        help="ask as this person (user id or e-mail), in their DM: documents shared with them "
+        "or their groups, and their own HR figures when an HR source is configured; without "
+        "it, public documents only",
     )
 
     sub.add_parser("chat", help="a terminal chat over the same pipeline")
@@ -84,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     cap_sdk_loggers()  # SDK loggers carry prompts and bodies: WARNING and above only
+    if args.command in {"ask", "chat", "serve"}:
+        for warning in settings.warnings():
+            print(f"warning: {warning}", file=sys.stderr)
     app = build_app(settings)
     try:
         return _handler(args.command)(app, args)
@@ -143,7 +150,7 @@ def _chat(app: App, args: argparse.Namespace) -> int:
 
     async def chat() -> int:
         try:
-            return await run_chat(app.pipeline)
+            return await run_chat(app.pipeline, history=app.settings.data_dir / "chat_history")
         finally:
             await app.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from redis.asyncio import Redis
 
@@ -15,6 +16,7 @@ from bot.state.feedback import FeedbackStore, InProcessFeedbackStore, RedisFeedb
 from bot.state.health import RedisHealth
 from bot.state.locks import InProcessReindexLock, RedisReindexLock, ReindexLock
 from bot.state.memory import ConversationMemory, InProcessMemory, RedisMemory
+from bot.state.question_file import FileQuestionLog
 from bot.state.question_log import InProcessQuestionLog, QuestionLog, RedisQuestionLog
 from bot.state.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 
@@ -44,12 +46,24 @@ class SharedState:
 
 
 def build_shared_state(
-    redis: RedisSettings, limits: LimitSettings, log: LogSettings | None = None
+    redis: RedisSettings,
+    limits: LimitSettings,
+    log: LogSettings | None = None,
+    *,
+    log_file: Path | None = None,
 ) -> SharedState:
+    """Redis state when REDIS_URL is set; otherwise in-process state, with the question log
+    in ``log_file`` (a JSONL file in the data directory) when one is given."""
     log = log or LogSettings()
     salt, model = log.user_salt.get_secret_value(), log.model
     if not redis.url:
-        question_log: QuestionLog = InProcessQuestionLog(log.max_entries)
+        question_log: QuestionLog = (
+            FileQuestionLog(
+                log_file, max_entries=log.max_entries, retention_days=log.retention_days
+            )
+            if log_file is not None
+            else InProcessQuestionLog(log.max_entries)
+        )
         logger.info(
             "REDIS_URL is not set: memory, rate limits, dedupe and the reindex lock are "
             "in-process (fine for one process; set REDIS_URL to run several replicas)"

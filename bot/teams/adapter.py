@@ -66,7 +66,8 @@ class _SdkConfig:
         self.APP_PASSWORD = (
             settings.app_password.get_secret_value() if settings.app_password else ""
         )
-        self.APP_TYPE = settings.app_type
+        # dev mode has no app id: the SDK only accepts that as an (unauthenticated) multi-tenant
+        self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
         self.APP_TENANTID = settings.tenant_id
 
 

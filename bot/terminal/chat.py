@@ -4,10 +4,14 @@ The terminal user's chat is their DM."""
 
 from __future__ import annotations
 
-import asyncio
+import atexit
+import contextlib
 import getpass
 import logging
+import signal
 import uuid
+from pathlib import Path
+from typing import Any
 
 from bot import messages
 from bot.models import Answer, ChatEvent
@@ -44,14 +48,54 @@ class TerminalSurface:
         return None
 
 
-async def run_chat(pipeline: QuestionPipeline, user: str = "") -> int:
+def _line_editing(history: Path | None) -> None:
+    """Arrow keys, Ctrl-R and a history kept between sessions (mode 0600: questions can be
+    personal), where the terminal and Python's readline allow it."""
+    try:
+        import readline
+    except ImportError:  # not built with readline: plain input still works
+        return
+    if history is None:
+        return
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        history.touch(mode=0o600, exist_ok=True)
+        readline.read_history_file(history)
+    except OSError:
+        return
+    readline.set_history_length(1000)
+    atexit.register(_save_history, readline, history)
+
+
+def _save_history(readline: Any, history: Path) -> None:
+    with contextlib.suppress(OSError):
+        readline.write_history_file(history)
+
+
+def _prompt(text: str) -> str:
+    """input() in this thread with Python's own Ctrl-C handling: asyncio.run's handler only
+    cancels the task at the next await, which a blocked input() never reaches."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return input(text)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+async def run_chat(
+    pipeline: QuestionPipeline, user: str = "", *, history: Path | None = None
+) -> int:
     user = user or getpass.getuser()
     surface = TerminalSurface()
+    _line_editing(history)
     print(f"wikibot chat: {HELP}")
     while True:
         try:
-            line = await asyncio.to_thread(input, "\nyou> ")
+            line = _prompt("\nyou> ")  # Ctrl-C leaves at once
         except EOFError:
+            print()
+            return 0
+        except KeyboardInterrupt:
             print()
             return 0
         text = line.strip()

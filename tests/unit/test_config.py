@@ -43,3 +43,19 @@ def test_bad_values_give_one_clear_line_each(
     monkeypatch.setenv("WIKIBOT_RETRIEVAL__MODE", "fuzzy")
     with pytest.raises(ConfigurationError, match="WIKIBOT_RETRIEVAL__MODE"):
         load_settings()
+
+
+def test_a_base_url_without_a_model_is_a_warning_and_openai_model_enables_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("WIKIBOT_LLM__MODEL", "OPENAI_MODEL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
+    settings = load_settings()
+    assert not settings.llm.enabled
+    (warning,) = settings.warnings()
+    assert "OPENAI_BASE_URL is set but no model" in warning
+    monkeypatch.setenv("OPENAI_MODEL", "llama3.1:8b")
+    settings = load_settings()
+    assert settings.llm.enabled and settings.llm.model == "llama3.1:8b"
+    assert settings.warnings() == []

@@ -67,6 +67,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_learning_parsers(sub)
 
+    package = sub.add_parser(
+        "teams-package", help="write the Teams app package (zip) from MICROSOFT_APP_ID"
+    )
+    package.add_argument("--out", type=Path, default=Path("wikibot-teams.zip"), metavar="ZIP")
+    package.add_argument("--company", default="", help="the publisher's name shown in Teams")
+    package.add_argument(
+        "--company-url", default="", metavar="URL", help="https:// site (privacy/terms under it)"
+    )
+    package.add_argument(
+        "--domain", default="", help="the bot's public host name, e.g. wikibot.example.com"
+    )
+    package.add_argument("--name", default="wikibot", help="the app's name in Teams")
+    package.add_argument("--version", default="1.0.0", help="raise it for every re-upload")
+
     serve = sub.add_parser("serve", help="the HTTP server: Slack events, /healthz, /readyz")
     serve.add_argument("--host", default=None, help="default WIKIBOT_SERVER__HOST or 127.0.0.1")
     serve.add_argument(
@@ -131,7 +145,8 @@ def _handler(command: str) -> Callable[[App, argparse.Namespace], int]:
 
         handlers = {"feedback": learning.feedback_command, "report": learning.report_command}
         return handlers.get(command, learning.finetune_command)
-    return {"ask": _ask, "chat": _chat, "eval": _eval, "serve": _serve}[command]
+    handlers = {"ask": _ask, "chat": _chat, "eval": _eval, "serve": _serve}
+    return handlers.get(command, _teams_package)
 
 
 def _ask(app: App, args: argparse.Namespace) -> int:
@@ -218,6 +233,29 @@ def _fit(app: App, args: argparse.Namespace) -> int:
     )
     if len(records) < 40:
         print("warning: fewer than 40 questions; the fit may not carry over", file=sys.stderr)
+    return 0
+
+
+def _teams_package(app: App, args: argparse.Namespace) -> int:
+    from bot.errors import InputError
+    from bot.teams.app_package import manifest, write_package
+
+    app_id = app.settings.teams.app_id
+    if not app_id:
+        raise InputError("set MICROSOFT_APP_ID (the Azure Bot's Microsoft App ID) first")
+    company = args.company or "Your company"
+    company_url = args.company_url or (f"https://{args.domain}" if args.domain else "")
+    written = manifest(
+        app_id,
+        company=company,
+        company_url=company_url,
+        domain=args.domain,
+        name=args.name,
+        version=args.version,
+    )
+    write_package(args.out, written)
+    print(f"wrote {args.out}: upload it in Teams (Apps > Manage your apps > Upload an app), or "
+          "for everyone in the Teams admin center (README: Connect Teams)")
     return 0
 
 

@@ -103,3 +103,23 @@ def test_the_schema_validator_catches_a_broken_manifest() -> None:
     deployment["spec"]["replicaz"] = 2
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, KUBERNETES, strict=True)
+
+
+def test_slack_manifests_socket_mode_first_and_http_alike() -> None:
+    import yaml
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    socket = yaml.safe_load((deploy / "slack-app-manifest.yaml").read_text())
+    http = yaml.safe_load((deploy / "slack-app-manifest-http.yaml").read_text())
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert "request_url" not in socket["settings"]["event_subscriptions"]
+    assert http["settings"]["event_subscriptions"]["request_url"].endswith("/slack/events")
+    assert http["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+    assert http["features"]["slash_commands"][0]["url"].endswith("/slack/events")
+    # the same bot either way: scopes and events
+    assert socket["oauth_config"] == http["oauth_config"]
+    events = socket["settings"]["event_subscriptions"]["bot_events"]
+    assert events == http["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_mention", "message.im"} <= set(events)
+    assert "users:read.email" in socket["oauth_config"]["scopes"]["bot"]

@@ -3,8 +3,10 @@
     hr-only: [U012ABC, slack:U034DEF, teams:6f1c…-aad-object-id]
     finance: [U056GHI]
 
-A member is a platform user id, optionally prefixed with its platform. Membership comes
-from this file only (platform identity -> groups), never from what a user writes.
+A member is a platform user id, optionally prefixed with its platform, or a work e-mail
+(``alice@example.com``: matched against the asker's e-mail as the platform verifies it, in a
+DM). Membership comes from this file only (platform identity -> groups), never from what a
+user writes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ class GroupDirectory:
         self.members: dict[str, set[str]] = {}
         for group, users in groups.items():
             for user in users:
-                self.members.setdefault(user, set()).add(group)
+                key = user.lower() if "@" in user else user  # e-mails match in any case
+                self.members.setdefault(key, set()).add(group)
 
     @classmethod
     def load(cls, path: Path | None) -> GroupDirectory:
@@ -40,6 +43,9 @@ class GroupDirectory:
                 f"WIKIBOT_GROUPS_FILE: {path} must map group names to lists of user ids"
             )
         return cls(raw)
+
+    def groups_of_email(self, email: str) -> frozenset[str]:
+        return frozenset(self.members.get(email.lower(), set())) if "@" in email else frozenset()
 
     def groups_of(self, platform: str, user: str) -> frozenset[str]:
         return frozenset(

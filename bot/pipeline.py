@@ -105,7 +105,10 @@ class QuestionPipeline:
         except Exception as exc:  # no email: fewer documents, never more
             logger.info("no email for a viewer (%s)", type(exc).__name__)
             return viewer
-        return viewer.model_copy(update={"email": email}) if email else viewer
+        if not email:
+            return viewer
+        groups = viewer.groups | self.groups.groups_of_email(email)  # members listed by e-mail
+        return viewer.model_copy(update={"email": email, "groups": groups})
 
     async def admit(self, event: ChatEvent) -> Reply | None:
         """First step, cheap (adapters call it before posting a placeholder): None for a

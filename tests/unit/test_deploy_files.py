@@ -123,3 +123,17 @@ def test_slack_manifests_socket_mode_first_and_http_alike() -> None:
     assert events == http["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_mention", "message.im"} <= set(events)
     assert "users:read.email" in socket["oauth_config"]["scopes"]["bot"]
+
+
+def test_compose_file_runs_the_image_with_redis_and_a_sources_file() -> None:
+    import yaml
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    compose = yaml.safe_load((deploy / "docker-compose.yaml").read_text())
+    bot, redis = compose["services"]["wikibot"], compose["services"]["redis"]
+    assert bot["build"] == ".." and (deploy.parent / "Dockerfile").exists()
+    assert bot["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert redis["image"].startswith("redis:")
+    mounted = {v.split(":")[1] for v in bot["volumes"] if v.startswith("./")}
+    assert bot["environment"]["WIKIBOT_SOURCES_FILE"] in mounted
+    assert "wikibot-data:/data" in bot["volumes"]  # the image's WIKIBOT_DATA_DIR

@@ -1,0 +1,45 @@
+"""Group members by platform id or by e-mail (matched against the verified e-mail, in DMs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import build_app
+from bot.config import load_settings
+from bot.groups import GroupDirectory
+from bot.models import ChatEvent
+from tests.support.fakes import RecordingEngine
+
+
+class _Identity:
+    def __init__(self, email: str | None) -> None:
+        self.email = email
+
+    async def email_of(self, user: str) -> str | None:
+        return self.email
+
+
+def test_members_by_id_platform_id_or_email() -> None:
+    groups = GroupDirectory({"hr-only": ["U1", "teams:aad-2", "Alice@Example.com"]})
+    assert groups.groups_of("slack", "U1") == {"hr-only"}
+    assert groups.groups_of("teams", "aad-2") == {"hr-only"}
+    assert groups.groups_of("slack", "aad-2") == frozenset()
+    assert groups.groups_of_email("alice@example.COM") == {"hr-only"}
+    assert groups.groups_of_email("bob@example.com") == frozenset()
+
+
+async def test_a_dm_asker_gets_the_groups_of_their_verified_email(tmp_path: Path) -> None:
+    groups_file = tmp_path / "groups.yaml"
+    groups_file.write_text("hr-only: [alice@example.com]\n")
+    settings = load_settings(data_dir=tmp_path / "data", groups_file=groups_file)
+    pipeline = build_app(settings, engine=RecordingEngine()).pipeline
+    dm = ChatEvent(platform="slack", workspace="T", channel="D1", user="UALICE", text="q",
+                   is_dm=True)
+    viewer = pipeline.viewer_for(dm)
+    assert viewer.groups == frozenset()
+    verified = await pipeline.with_email(viewer, _Identity("Alice@example.com"))
+    assert verified.groups == {"hr-only"} and verified.email == "Alice@example.com"
+    unverified = await pipeline.with_email(viewer, _Identity(None))
+    assert unverified.groups == frozenset()
+    channel = dm.model_copy(update={"is_dm": False, "channel": "C1"})
+    assert pipeline.viewer_for(channel).public_only  # channels: public documents, whoever asks

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot import messages
-from bot.errors import report
+from bot.errors import WikibotError, report
 from bot.models import Answer, ChatEvent
 from bot.pipeline import QuestionPipeline
 
@@ -65,7 +65,11 @@ async def respond(pipeline: QuestionPipeline, event: ChatEvent, surface: Surface
             assert reply.answer is not None
         except Exception as exc:  # unexpected ones are logged with their traceback by report()
             reason = report(exc, logger, f"answering a {event.platform} question")
-            logger.warning("answering a %s question failed: %s", event.platform, type(exc).__name__)
+            # expected conditions (nothing indexed, bad input) are the asker's message, and
+            # /readyz's; surprises are warnings
+            level = logging.INFO if isinstance(exc, WikibotError) else logging.WARNING
+            failure = type(exc).__name__
+            logger.log(level, "answering a %s question failed: %s", event.platform, failure)
             await surface.failed(reason)
             return
         feedback_id = await pipeline.remember(event, reply)

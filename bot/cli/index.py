@@ -170,15 +170,6 @@ def sources_command(app: App, args: argparse.Namespace) -> int:
 
 def remove_command(app: App, args: argparse.Namespace) -> int:
     removal = plan_removal(app, args.name)
-    shown = removal.documents[:10]
-    more = len(removal.documents) - len(shown)
-    verb = "would remove" if args.dry_run else "removing"
-    print(f"{verb} source {removal.name}: {len(removal.documents)} documents, "
-          f"{removal.chunks} chunks")
-    for location in shown:
-        print(f"  {location}")
-    if more:
-        print(f"  ... and {more} more")
     if not args.dry_run:
         by = f"{getpass.getuser()} (wikibot remove)"
 
@@ -194,7 +185,17 @@ def remove_command(app: App, args: argparse.Namespace) -> int:
                 await app.close()
 
         asyncio.run(run())
-        print(f"removed source {removal.name}")
+    shown = removal.documents[:10]
+    more = len(removal.documents) - len(shown)
+    verb = "would remove" if args.dry_run else "removed"
+    print(
+        f"{verb} source {removal.name}: {len(removal.documents)} documents, "
+        f"{removal.chunks} chunks"
+    )
+    for location in shown:
+        print(f"  {location}")
+    if more:
+        print(f"  ... and {more} more")
     if removal.configured:
         print(
             f"note: {removal.name} is in the configured sources (WIKIBOT_SOURCES_FILE or "

@@ -63,7 +63,8 @@ def test_same_named_folders_are_refused_renamed_listed_and_removed(tmp_path: Pat
     assert "docs" in {json.loads(line)["name"] for line in still}
 
     gone = run(["remove", "docs"], env)
-    assert gone.returncode == 0, gone.stderr and "removed source docs" in gone.stdout
+    assert gone.returncode == 0, gone.stderr
+    assert "removed source docs: 1 documents" in gone.stdout
     rows = [json.loads(x) for x in run(["sources", "--json"], env).stdout.splitlines()]
     assert [r["name"] for r in rows] == ["b-docs"]
     asked = json.loads(run(["ask", "Where do I park?", "--json"], env).stdout)

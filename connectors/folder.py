@@ -1,4 +1,5 @@
-"""A folder of Markdown, HTML, plain text and PDF files as a document source.
+"""A folder of Markdown, HTML, plain text, PDF, Word, PowerPoint and OpenDocument files as a
+document source.
 
 Ids are stable: ``<source name>:<path relative to the folder>``. A file that cannot be
 read (binary, empty, too large, invalid UTF-8, damaged PDF, unreadable front matter, a
@@ -23,6 +24,7 @@ from connectors.errors import DocumentError
 from connectors.git_dates import last_commit_dates
 from connectors.parsing.html import parse_html
 from connectors.parsing.markdown import FrontMatterError, parse_markdown
+from connectors.parsing.office import OFFICE_SUFFIXES, UnreadableOfficeError, parse_office
 from connectors.parsing.pdf import UnreadablePdfError, parse_pdf
 from connectors.settings import FolderLimits
 from connectors.site_urls import UrlStyle, site_url
@@ -33,7 +35,8 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
 HTML_SUFFIXES = {".html", ".htm"}
 TEXT_SUFFIXES = {".txt", ".text", ".rst"}
 PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES
+BINARY_SUFFIXES = PDF_SUFFIXES | OFFICE_SUFFIXES  # size limit: max_pdf_bytes
+SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | BINARY_SUFFIXES
 
 
 class UnreadableFileError(DocumentError):
@@ -114,7 +117,13 @@ class FolderConnector:
             try:
                 batch.documents.append(self.read(path))
             except Exception as exc:  # one bad file is one reported failure, never the run's
-                known = (UnreadableFileError, UnreadablePdfError, AccessRuleError, OSError)
+                known = (
+                    UnreadableFileError,
+                    UnreadablePdfError,
+                    UnreadableOfficeError,
+                    AccessRuleError,
+                    OSError,
+                )
                 reason = str(exc) if isinstance(exc, known) else f"cannot be read ({exc!r})"
                 empty = isinstance(exc, EmptyDocumentError)
                 logger.info("skipped %s: %s", relative, reason)
@@ -141,7 +150,8 @@ class FolderConnector:
             raise UnreadableFileError("the file name is not valid UTF-8; rename the file")
         suffix = _suffix(path)
         size = path.stat().st_size
-        limit = self.limits.max_pdf_bytes if suffix in PDF_SUFFIXES else self.limits.max_text_bytes
+        binary = suffix in BINARY_SUFFIXES
+        limit = self.limits.max_pdf_bytes if binary else self.limits.max_text_bytes
         if size == 0:
             raise EmptyDocumentError("empty file")
         if size > limit:
@@ -154,6 +164,9 @@ class FolderConnector:
         front_matter: dict[str, Any] = {}
         if suffix in PDF_SUFFIXES:
             title, sections = parse_pdf(data)
+            title = title or fallback_title
+        elif suffix in OFFICE_SUFFIXES:
+            title, sections = parse_office(suffix, data)
             title = title or fallback_title
         else:
             text = _decode_text(data)

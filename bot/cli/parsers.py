@@ -14,7 +14,8 @@ def add_index_parsers(sub: Any) -> None:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="folders of Markdown, HTML, text and PDF files; none: the configured sources",
+        help="folders of Markdown, HTML, text, PDF, Word, PowerPoint and OpenDocument files; "
+        "none: the configured sources",
     )
     index.add_argument(
         "--source",

@@ -114,3 +114,19 @@ def test_an_empty_folder_is_a_warning(tmp_path: Path) -> None:
     (empty / "photo.png").write_bytes(b"\x89PNG")
     result = run(["index", str(empty)], env)
     assert "warning:" in result.stderr and "holds no documents" in result.stderr
+
+
+def test_word_and_powerpoint_files_are_answered_and_cited(tmp_path: Path) -> None:
+    from tests.support.office_files import make_docx, make_pptx
+
+    env = clean_command_env(tmp_path)
+    docs = tmp_path / "policies"
+    docs.mkdir()
+    (docs / "travel.docx").write_bytes(make_docx())
+    (docs / "onboarding.pptx").write_bytes(make_pptx())
+    indexed = run(["index", str(docs)], env)
+    assert indexed.returncode == 0 and "2 new" in indexed.stdout, indexed.stdout
+    asked = run(["ask", "What is the hotel limit abroad?", "--json"], env)
+    answer = json.loads(asked.stdout)
+    assert answer["answered"] and answer["citations"][0]["source"] == "travel.docx"
+    assert "260" in answer["answer"]

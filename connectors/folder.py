@@ -19,32 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from connectors.access_rules import AccessRuleError, AccessRules
-from connectors.base import ConnectorBatch, FailedDocument, Section, SourceDocument, content_hash
-from connectors.errors import DocumentError
+from connectors.base import ConnectorBatch, FailedDocument, SourceDocument, content_hash
 from connectors.git_dates import last_commit_dates
-from connectors.parsing.html import parse_html
-from connectors.parsing.markdown import FrontMatterError, parse_markdown
-from connectors.parsing.office import OFFICE_SUFFIXES, UnreadableOfficeError, parse_office
-from connectors.parsing.pdf import UnreadablePdfError, parse_pdf
+from connectors.parsing.files import (
+    BINARY_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    EmptyDocumentError,
+    UnreadableFileError,
+    file_type,
+    parse_file,
+)
+from connectors.parsing.office import UnreadableOfficeError
+from connectors.parsing.pdf import UnreadablePdfError
 from connectors.settings import FolderLimits
 from connectors.site_urls import UrlStyle, site_url
 
 logger = logging.getLogger(__name__)
 
-MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
-HTML_SUFFIXES = {".html", ".htm"}
-TEXT_SUFFIXES = {".txt", ".text", ".rst"}
-PDF_SUFFIXES = {".pdf"}
-BINARY_SUFFIXES = PDF_SUFFIXES | OFFICE_SUFFIXES  # size limit: max_pdf_bytes
-SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | BINARY_SUFFIXES
 
 
-class UnreadableFileError(DocumentError):
-    """A file that is skipped, with the reason shown to the admin."""
-
-
-class EmptyDocumentError(UnreadableFileError):
-    """A file with nothing to index (empty, or front matter only such as a redirect)."""
 
 
 class FolderConnector:
@@ -93,7 +86,7 @@ class FolderConnector:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_site")))
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
-                if not filename.startswith(".") and _suffix(path) in SUPPORTED_SUFFIXES:
+                if not filename.startswith(".") and file_type(path.name) in SUPPORTED_SUFFIXES:
                     if self._skipped_name(filename):
                         logger.info("not indexed (WIKIBOT_FOLDER_LIMITS__SKIP_FILES): %s", path)
                         continue
@@ -148,7 +141,7 @@ class FolderConnector:
         relative = path.relative_to(self.root).as_posix()
         if _printable(relative) != relative:
             raise UnreadableFileError("the file name is not valid UTF-8; rename the file")
-        suffix = _suffix(path)
+        suffix = file_type(path.name)
         size = path.stat().st_size
         binary = suffix in BINARY_SUFFIXES
         limit = self.limits.max_pdf_bytes if binary else self.limits.max_text_bytes
@@ -158,32 +151,8 @@ class FolderConnector:
             raise UnreadableFileError(
                 f"too large ({size / 1e6:.1f} MB; the limit for this type is {limit / 1e6:.1f} MB)"
             )
-        data = path.read_bytes()
-        stem = path.name.split(".", 1)[0] if suffix == ".md" else path.stem
-        fallback_title = stem.replace("-", " ").replace("_", " ").strip() or relative
-        front_matter: dict[str, Any] = {}
-        if suffix in PDF_SUFFIXES:
-            title, sections = parse_pdf(data)
-            title = title or fallback_title
-        elif suffix in OFFICE_SUFFIXES:
-            title, sections = parse_office(suffix, data)
-            title = title or fallback_title
-        else:
-            text = _decode_text(data)
-            if suffix in MARKDOWN_SUFFIXES:
-                try:
-                    parsed = parse_markdown(text, fallback_title=fallback_title)
-                except FrontMatterError as exc:
-                    raise UnreadableFileError(str(exc)) from None
-                title, sections, front_matter = parsed.title, parsed.sections, parsed.front_matter
-            elif suffix in HTML_SUFFIXES:
-                parsed_html = parse_html(text, fallback_title=fallback_title)
-                title, sections = parsed_html.title, parsed_html.sections
-            else:
-                sections = [Section(text=text.strip())] if text.strip() else []
-                title = fallback_title
-        if not any(s.text.strip() for s in sections):
-            raise EmptyDocumentError("no text content")
+        parsed = parse_file(path.name, path.read_bytes(), fallback=relative)
+        title, sections, front_matter = parsed.title, parsed.sections, parsed.front_matter
 
         url = str(front_matter.get("url") or front_matter.get("permalink") or "")
         if url and self.base_url and url.startswith("/"):
@@ -222,29 +191,9 @@ class FolderConnector:
         )
 
 
-def _suffix(path: Path) -> str:
-    """The type of a file: ``page.html.md.erb`` and ``page.md.erb`` (Markdown with ERB
-    tags, GOV.UK tech-docs) are Markdown."""
-    name = path.name.lower()
-    if name.endswith((".md.erb", ".markdown.erb")):
-        return ".md"
-    return path.suffix.lower()
-
-
 def _printable(name: str) -> str:
     """``name`` with undecodable bytes (surrogate escapes from the file system) replaced."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _decode_text(data: bytes) -> str:
-    if b"\x00" in data[:8192]:
-        raise UnreadableFileError("binary content (NUL bytes), not a text document")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from exc
 
 
 # front-matter keys for "this page was last changed/reviewed on", most specific first

@@ -1,0 +1,90 @@
+"""A file's bytes -> title, sections and front matter, by its type: the one place that knows
+which formats are read and how (folder and SharePoint sources both use it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.base import Section
+from connectors.errors import DocumentError
+from connectors.parsing.html import parse_html
+from connectors.parsing.markdown import FrontMatterError, parse_markdown
+from connectors.parsing.office import OFFICE_SUFFIXES, parse_office
+from connectors.parsing.pdf import parse_pdf
+
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
+HTML_SUFFIXES = {".html", ".htm"}
+TEXT_SUFFIXES = {".txt", ".text", ".rst"}
+PDF_SUFFIXES = {".pdf"}
+BINARY_SUFFIXES = PDF_SUFFIXES | OFFICE_SUFFIXES  # size limit: max_pdf_bytes
+SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | BINARY_SUFFIXES
+
+
+class UnreadableFileError(DocumentError):
+    """A file that is skipped, with the reason shown to the admin."""
+
+
+class EmptyDocumentError(UnreadableFileError):
+    """A file with nothing to index (empty, or front matter only such as a redirect)."""
+
+
+@dataclass
+class ParsedFile:
+    title: str
+    sections: list[Section]
+    front_matter: dict[str, Any] = field(default_factory=dict)
+
+
+def file_type(name: str) -> str:
+    """The type of a file by its name: ``page.html.md.erb`` and ``page.md.erb`` (Markdown
+    with ERB tags, GOV.UK tech-docs) are Markdown."""
+    lowered = name.lower()
+    if lowered.endswith((".md.erb", ".markdown.erb")):
+        return ".md"
+    dot = lowered.rfind(".")
+    return lowered[dot:] if dot > 0 else ""
+
+
+def parse_file(name: str, data: bytes, *, fallback: str) -> ParsedFile:
+    """Parse ``data`` as the type ``name`` says; ``fallback`` names the file when it has no
+    title of its own. Raises UnreadableFileError (or a parser's DocumentError)."""
+    suffix = file_type(name)
+    if not data:
+        raise EmptyDocumentError("empty file")
+    stem = name.split(".", 1)[0] if suffix == ".md" else name.rsplit(".", 1)[0]
+    fallback_title = stem.replace("-", " ").replace("_", " ").strip() or fallback
+    if suffix in PDF_SUFFIXES:
+        title, sections = parse_pdf(data)
+        parsed = ParsedFile(title or fallback_title, sections)
+    elif suffix in OFFICE_SUFFIXES:
+        title, sections = parse_office(suffix, data)
+        parsed = ParsedFile(title or fallback_title, sections)
+    else:
+        text = _decode_text(data)
+        if suffix in MARKDOWN_SUFFIXES:
+            try:
+                markdown = parse_markdown(text, fallback_title=fallback_title)
+            except FrontMatterError as exc:
+                raise UnreadableFileError(str(exc)) from None
+            parsed = ParsedFile(markdown.title, markdown.sections, markdown.front_matter)
+        elif suffix in HTML_SUFFIXES:
+            html = parse_html(text, fallback_title=fallback_title)
+            parsed = ParsedFile(html.title, html.sections)
+        else:
+            sections = [Section(text=text.strip())] if text.strip() else []
+            parsed = ParsedFile(fallback_title, sections)
+    if not any(s.text.strip() for s in parsed.sections):
+        raise EmptyDocumentError("no text content")
+    return parsed
+
+
+def _decode_text(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise UnreadableFileError("binary content (NUL bytes), not a text document")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from exc

@@ -71,9 +71,16 @@ def _known_locations(app: App) -> dict[str, str]:
     """source name -> what it reads: configured sources first, then recorded runs."""
     known = {s.name: s.location for s in app.sync_states.all() if s.location}
     for source in app.sources.indexed:
-        path = getattr(source, "path", None)
-        known[source.name] = str(path) if path is not None else getattr(source, "url", "")
+        known[source.name] = configured_location(source)
     return known
+
+
+def configured_location(source: object) -> str:
+    """A configured source's folder, wiki URL or SharePoint sites, as a line."""
+    path = getattr(source, "path", None)
+    if path is not None:
+        return str(path)
+    return str(getattr(source, "url", "") or ", ".join(getattr(source, "sites", [])))
 
 
 @dataclass
@@ -100,7 +107,7 @@ def source_rows(app: App) -> list[SourceRow]:
         state, source = states.get(name), configured.get(name)
         documents, chunks = counts.get(name, (0, 0))
         location = (state.location if state else "") or (
-            str(getattr(source, "path", "") or getattr(source, "url", "")) if source else ""
+            configured_location(source) if source else ""
         )
         if state is None or state.last_run_at is None:
             last = "never run"

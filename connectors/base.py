@@ -107,6 +107,20 @@ class IncrementalConnector(Connector, Protocol):
         ...
 
 
+@runtime_checkable
+class DeltaConnector(Connector, Protocol):
+    """A source that reports changes from a cursor it hands out (Graph delta links): a sync
+    reads only what changed, deletions included, and keeps the new cursor."""
+
+    full_refresh_every_s: int
+    cursor: dict[str, str]  # after load() or changes(): where the next sync resumes
+    deleted: set[str]  # after changes(): the ids of deleted documents
+
+    def changes(self, cursor: dict[str, str]) -> Iterator[ConnectorBatch]:
+        """The documents changed since ``cursor``."""
+        ...
+
+
 def content_hash(*parts: str) -> str:
     """A stable hash of a document's indexed content (text plus what citations show)."""
     digest = hashlib.sha256()

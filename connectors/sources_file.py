@@ -12,6 +12,13 @@
         email: wikibot@acme.com     # Cloud; Data Center uses a personal access token alone
         token_env: CONFLUENCE_TOKEN # secrets by environment variable name, never inline
         spaces: [ENG, HR]
+      - name: hr-site
+        type: sharepoint
+        tenant_id: 00000000-0000-0000-0000-000000000000
+        client_id: 11111111-1111-1111-1111-111111111111
+        client_secret_env: SHAREPOINT_SECRET
+        sites: ["acme.sharepoint.com:/sites/hr"]
+        libraries: [Documents]      # optional: drive names (default: all libraries)
       - name: hr
         type: hr_records            # looked up live for personal answers, never indexed
         export_path: ./hr/balances.csv
@@ -36,10 +43,11 @@ from connectors.confluence.client import ConfluenceClient
 from connectors.confluence.connector import ConfluenceConfig, ConfluenceConnector
 from connectors.errors import SourceConfigError
 from connectors.folder import FolderConnector, FolderLimits
+from connectors.sharepoint.connector import SharePointConfig, SharePointConnector
 from connectors.site_urls import UrlStyle, UrlTemplateError, check_template
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_SECRET_FIELDS = {"token", "api_token", "api_key", "password", "secret", "pat"}
+_SECRET_FIELDS = {"token", "api_token", "api_key", "password", "secret", "client_secret", "pat"}
 
 
 class SourcesFileError(SourceConfigError):
@@ -62,6 +70,12 @@ class ConfluenceSource(ConfluenceConfig):
     name: str
 
 
+class SharePointSource(SharePointConfig):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["sharepoint"]
+    name: str
+
+
 class HRRecordsSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["hr_records"]
@@ -72,10 +86,11 @@ class HRRecordsSource(BaseModel):
     timeout_s: float = Field(default=5.0, ge=0.5, le=60)
 
 
-SourceConfig = FolderSource | ConfluenceSource | HRRecordsSource
+SourceConfig = FolderSource | ConfluenceSource | SharePointSource | HRRecordsSource
 _TYPES: dict[str, type[BaseModel]] = {
     "folder": FolderSource,
     "confluence": ConfluenceSource,
+    "sharepoint": SharePointSource,
     "hr_records": HRRecordsSource,
 }
 
@@ -169,6 +184,19 @@ def _check(source: SourceConfig, label: str, base: Path, env: Mapping[str, str])
             errors.append(f"{label}: token_env: environment variable {source.token_env} is not set")
         if source.is_cloud and not source.email:
             errors.append(f"{label}: email: required for Confluence Cloud (the token's account)")
+    elif isinstance(source, SharePointSource):
+        if not env.get(source.client_secret_env):
+            errors.append(
+                f"{label}: client_secret_env: environment variable {source.client_secret_env} "
+                "is not set"
+            )
+        for field in ("graph_url", "login_url"):
+            if not getattr(source, field).startswith("https://"):
+                errors.append(f"{label}: {field}: expected https://...")
+        if source.ca_bundle:
+            source.ca_bundle = str((base / source.ca_bundle).resolve())
+            if not Path(source.ca_bundle).is_file():
+                errors.append(f"{label}: ca_bundle: {source.ca_bundle} is not a readable file")
     elif isinstance(source, HRRecordsSource):
         if source.export_path:
             source.export_path = (base / source.export_path.expanduser()).resolve()
@@ -210,4 +238,17 @@ def build_connector(
             transport=transport,
         )
         return ConfluenceConnector(source.name, source, client)
+    if isinstance(source, SharePointSource):
+        from connectors.sharepoint.client import GraphClient  # msal loads only for SharePoint
+
+        graph = GraphClient(
+            tenant_id=source.tenant_id,
+            client_id=source.client_id,
+            client_secret=env.get(source.client_secret_env, ""),
+            graph_url=source.graph_url,
+            login_url=source.login_url,
+            timeout_s=source.timeout_s,
+            ca_bundle=source.ca_bundle,
+        )
+        return SharePointConnector(source.name, source, graph, limits=folder_limits)
     return None

@@ -30,6 +30,7 @@ from llama_index.core.schema import (
 from connectors.base import (
     Connector,
     ConnectorBatch,
+    DeltaConnector,
     IncrementalConnector,
     SourceDocument,
 )
@@ -148,6 +149,38 @@ class IndexPipeline:
                     if gone:
                         store.delete_documents(current, gone)
                     summary.deleted = len(gone)
+                summary.chunks_total = store.count(current)
+        finally:
+            self.store.invalidate()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def sync_changes(
+        self,
+        connector: DeltaConnector,
+        cursor: dict[str, str],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> IndexSummary:
+        """Apply what a delta source reports since ``cursor`` to the current collection:
+        changed documents re-embedded (unchanged content costs nothing), deleted ones removed."""
+        started = time.perf_counter()
+        lock = IndexLock(self.lock_path) if self.lock_path else contextlib.nullcontext()
+        try:
+            with lock:
+                store = self.store
+                current = store.current_collection()
+                if current is None:
+                    raise IndexRequestError("nothing is indexed yet: run a full index first")
+                store.check_compatible(current)
+                existing = store.document_hashes(current, [connector.name])
+                summary = IndexSummary()
+                seen: set[str] = set()
+                self._apply(connector.changes(cursor), current, existing, summary, seen, progress)
+                gone = sorted((connector.deleted & set(existing)) - seen)
+                if gone:
+                    store.delete_documents(current, gone)
+                summary.deleted = len(gone)
                 summary.chunks_total = store.count(current)
         finally:
             self.store.invalidate()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from connectors.base import Connector, IncrementalConnector
+from connectors.base import Connector, DeltaConnector, IncrementalConnector
 from indexing.summary import ProgressCallback, SourceResult
 
 if TYPE_CHECKING:
@@ -70,8 +70,12 @@ class SourceSync:
         started = self.now()
         since = self._poll_from(connector, state, mode, started)
         how = f"changes since {since:%Y-%m-%d %H:%M} UTC" if since else "full listing"
+        delta = isinstance(connector, DeltaConnector)
+        resume = bool(since and delta and state.cursor)
         try:
-            if since is not None and isinstance(connector, IncrementalConnector):
+            if resume and isinstance(connector, DeltaConnector):
+                summary = self.pipeline.sync_changes(connector, state.cursor, progress=progress)
+            elif since is not None and isinstance(connector, IncrementalConnector):
                 summary = self.pipeline.sync(
                     connector, since=since, check_deletions=True, progress=progress
                 )
@@ -86,6 +90,8 @@ class SourceSync:
             return SourceResult(name, how, None, error)
         # per-document failures are deterministic (malformed pages): they are listed in every
         # report and retried when they change or at the next full refresh
+        if isinstance(connector, DeltaConnector):
+            state.cursor = dict(connector.cursor)  # the next sync resumes from here
         state.synced_since = started
         state.last_run_at, state.error = started, ""
         state.outcome = "partial" if summary.errors else "ok"
@@ -105,11 +111,12 @@ class SourceSync:
         self, connector: Connector, state: SourceState, mode: Mode, now: datetime
     ) -> datetime | None:
         """Where an incremental poll starts, or None for a full listing."""
-        if mode != "sync" or not isinstance(connector, IncrementalConnector):
+        polls = isinstance(connector, IncrementalConnector | DeltaConnector)
+        if mode != "sync" or not polls:
             return None
         if state.synced_since is None or state.last_full_at is None:
             return None
-        every = connector.full_refresh_every_s
+        every = getattr(connector, "full_refresh_every_s", 0)
         if every and (now - state.last_full_at).total_seconds() >= every:
             return None
         if self.pipeline.store.current_collection() is None:
@@ -137,5 +144,7 @@ class SourceSync:
             state.last_run_at = state.synced_since = state.last_full_at = started
             state.outcome, state.error = ("partial" if summary.errors else "ok"), ""
             state.summary = "rebuilt with the other sources of this run"
+            if isinstance(connector, DeltaConnector):
+                state.cursor = dict(connector.cursor)
             self._save(state)
         return [SourceResult("+".join(c.name for c in connectors), "full rebuild", summary)]

@@ -31,6 +31,7 @@ class SourceState(BaseModel):
     # the start of the last run that saw everything it asked for: the next poll starts here
     synced_since: datetime | None = None
     last_full_at: datetime | None = None
+    cursor: dict[str, str] = Field(default_factory=dict)  # delta sources: where to resume
 
     def describe(self) -> str:
         if self.last_run_at is None:

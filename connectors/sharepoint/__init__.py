@@ -1,0 +1,1 @@
+"""SharePoint Online / OneDrive document libraries over Microsoft Graph."""

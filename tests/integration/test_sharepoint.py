@@ -1,0 +1,144 @@
+"""The SharePoint source against the local Graph stand-in over real HTTPS: first sync,
+unchanged sync (one Graph request, nothing embedded), an edit, a deletion, a sharing change
+that makes a document private, throttling, and refused credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.config import load_settings
+from bot.models import PUBLIC, Viewer
+from bot.reindex import ReindexRequest
+from connectors.sharepoint.permissions import acl_of
+from tests.support.graph_stub import CLIENT_ID, SECRET, TENANT, GraphStub, Item
+from tests.support.office_files import make_docx
+
+pytestmark = pytest.mark.slow
+
+SOURCES = """sources:
+  - name: hr-site
+    type: sharepoint
+    tenant_id: {tenant}
+    client_id: {client}
+    client_secret_env: SP_SECRET
+    sites: ["acme.sharepoint.com:/sites/hr"]
+    libraries: [Documents]
+    graph_url: {url}/v1.0
+    login_url: {url}
+    ca_bundle: {ca}
+"""
+ONLY_HR = [{"id": "p1", "roles": ["read"], "grantedToV2": {"group": {"id": "grp-hr",
+                                                                       "displayName": "HR"}}}]
+
+
+def _library(stub: GraphStub) -> None:
+    stub.put(Item("it-travel", "travel.docx", make_docx(), folder="Policies"))
+    stub.put(Item("it-leave", "parental-leave.md",
+                  b"# Parental leave\n\nBirth parents get 16 weeks of leave on full pay.\n"))
+    stub.put(Item("it-bands", "salary-bands.md",
+                  b"# Salary bands\n\nBand SECRET-OSCAR pays between 70k and 90k.\n",
+                  permissions=ONLY_HR))
+    stub.put(Item("it-photo", "team.png", b"\x89PNG not a document"))
+
+
+@pytest.fixture
+def stub() -> Iterator[GraphStub]:
+    with GraphStub(page_size=2) as server:  # small pages: nextLink paging is exercised
+        _library(server)
+        yield server
+
+
+@pytest.fixture
+def components(stub: GraphStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch, embedder):  # type: ignore[no-untyped-def]
+    sources = clean_env.parent / "sources.yaml"
+    sources.write_text(
+        SOURCES.format(tenant=TENANT, client=CLIENT_ID, url=stub.url, ca=stub.ca_bundle)
+    )
+    monkeypatch.setenv("SP_SECRET", SECRET)
+    parts = build_app(load_settings(data_dir=clean_env, sources_file=sources), embedder=embedder)
+    yield parts
+    parts.store.client.close()
+
+
+def _sync(components: App, mode: str = "sync"):  # type: ignore[no-untyped-def]
+    request = ReindexRequest(components.sources.connectors(), mode, "tests")  # type: ignore[arg-type]
+    [result] = components.reindexer.run_here(request).results
+    assert result.ok, result.error
+    return result.summary
+
+
+def _cited(components: App, question: str, viewer: Viewer = PUBLIC) -> list[str]:
+    return [c.source for c in components.engine.ask(question, viewer=viewer).citations]
+
+
+def test_sync_reads_only_what_changed(components: App, stub: GraphStub) -> None:
+    first = _sync(components)
+    assert (first.new, first.deleted) == (3, 0)  # the PNG is not a document
+    answer = components.engine.ask("What is the hotel limit abroad?", viewer=PUBLIC)
+    assert answer.citations[0].source == "Policies/travel.docx"
+    assert answer.citations[0].url.startswith("https://acme.sharepoint.com/sites/hr/")
+
+    stub.graph_requests.clear()
+    unchanged = _sync(components)
+    assert len(stub.graph_requests) == 1  # one delta call from the stored delta link
+    assert unchanged.chunks_embedded == 0 and unchanged.new == unchanged.changed == 0
+
+    stub.edit("it-leave", b"# Parental leave\n\nBirth parents get 20 weeks of leave on full pay.\n")
+    stub.delete("it-travel")
+    edited = _sync(components)
+    assert (edited.changed, edited.deleted, edited.new) == (1, 1, 0)
+    assert edited.chunks_embedded == 1
+    assert "20 weeks" in components.engine.ask("How long is parental leave?", viewer=PUBLIC).text
+    assert "Policies/travel.docx" not in _cited(components, "What is the hotel limit abroad?")
+
+
+def test_a_sharing_change_makes_a_document_private_at_the_next_sync(
+    components: App, stub: GraphStub
+) -> None:
+    _sync(components)
+    hr = Viewer(user="U-HR", groups=frozenset({"grp-hr"}))
+    question = "How much does band SECRET-OSCAR pay?"
+    public_text = " ".join(c.text for c in components.engine.ask(question, viewer=PUBLIC).retrieved)
+    assert "SECRET-OSCAR" not in public_text  # restricted from the start
+    assert "salary-bands.md" in _cited(components, question, hr)
+
+    assert "parental-leave.md" in _cited(components, "How long is parental leave?")
+    stub.share("it-leave", ONLY_HR)  # the org-wide link removed
+    changed = _sync(components)
+    assert changed.changed == 1
+    assert "parental-leave.md" not in _cited(components, "How long is parental leave?")
+    assert "parental-leave.md" in _cited(components, "How long is parental leave?", hr)
+
+
+def test_throttling_is_waited_out_and_bad_credentials_are_one_line(
+    components: App, stub: GraphStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stub.faults = [(429, {"Retry-After": "1"}), (503, {"Retry-After": "0"})]
+    assert _sync(components).new == 3
+    assert not stub.faults  # both were answered by waiting and retrying
+
+    monkeypatch.setenv("SP_SECRET", "wrong")
+    request = ReindexRequest(components.sources.connectors(), "index", "tests")
+    [result] = components.reindexer.run_here(request).results
+    assert not result.ok
+    assert "Entra ID refused the app credentials (invalid_client)" in (result.error or "")
+    assert "wrong" not in (result.error or "")
+
+
+def test_permissions_map_to_readers() -> None:
+    assert acl_of([{"roles": ["read"], "link": {"scope": "organization"}}]).public
+    people = acl_of([
+        {"roles": ["read"], "link": {"scope": "users"},
+         "grantedToIdentitiesV2": [{"user": {"email": "Dana@Acme.test"}}]},
+        {"roles": ["write"], "grantedToV2": {"user": {"userPrincipalName": "lee@acme.test"}}},
+        {"roles": ["owner"], "grantedToV2": {"siteGroup": {"displayName": "HR Owners"}}},
+    ])
+    assert not people.public and people.users == ["dana@acme.test", "lee@acme.test"]
+    assert people.groups == ["sharepoint:HR Owners"]
+    everyone = {"siteUser": {"loginName": "c:0-.f|rolemanager|spo-grid-all-users/abc"}}
+    assert acl_of([{"roles": ["read"], "grantedToV2": everyone}]).public
+    assert not acl_of([]).public and acl_of([]).users == []  # nothing known: nobody

@@ -166,6 +166,7 @@ class App:
             groups=self.groups,
             personal=self.personal,
             metrics=self.metrics,
+            channel_answers=self.settings.channel_answers,
         )
 
     @cached_property

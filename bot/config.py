@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.chat_settings import ServerSettings, SlackSettings, TeamsSettings
+from bot.conversation_access import ChannelAnswerSettings
 from bot.errors import ConfigurationError
 from connectors.settings import FolderLimits
 from indexing.settings import ChunkingConfig, EmbeddingConfig, QdrantConfig
@@ -162,6 +163,7 @@ class Settings(BaseSettings):
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     hr: HRSettings = Field(default_factory=HRSettings)
+    channel_answers: ChannelAnswerSettings = Field(default_factory=ChannelAnswerSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     groups_file: Path | None = None  # YAML: group -> member user ids (document permissions)
     sources: list[Path] = Field(default_factory=list)  # folders to index (named after the folder)

@@ -142,17 +142,34 @@ class Viewer(BaseModel):
     user: str = ""
     groups: frozenset[str] = frozenset()
     email: str = ""  # verified by the platform; matches sources that name people by email
+    # a shared conversation: a restricted document only if EVERY member may read it
+    members: tuple[Viewer, ...] = ()
 
     @property
     def public_only(self) -> bool:
-        return not (self.user or self.groups)
+        return not (self.user or self.groups or self.members)
 
     def may_read(self, chunk: RetrievedChunk) -> bool:
         """The same rule as the search filter, applied to a chunk in hand."""
         if chunk.acl_public:
             return True
+        if self.members:
+            return all(member.may_read(chunk) for member in self.members)
         people = {p for p in (self.user, self.email.lower()) if p}
         return bool(people & set(chunk.acl_users)) or bool(self.groups & set(chunk.acl_groups))
+
+    def identities(self) -> tuple[set[str], set[str]]:
+        """The people and groups a search may match (for a conversation: any member's; each
+        result is then checked for every member with may_read)."""
+        if self.members:
+            people: set[str] = set()
+            groups: set[str] = set()
+            for member in self.members:
+                more_people, more_groups = member.identities()
+                people |= more_people
+                groups |= more_groups
+            return people, groups
+        return {p for p in (self.user, self.email.lower()) if p}, set(self.groups)
 
 
 PUBLIC = Viewer()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot import messages
+from bot.conversation_access import ChannelAnswerSettings, conversation_viewer
 from bot.groups import GroupDirectory
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
 from bot.personal import (
@@ -70,6 +71,7 @@ class QuestionPipeline:
         groups: GroupDirectory | None = None,
         personal: PersonalAnswers | None = None,
         metrics: Metrics | None = None,
+        channel_answers: ChannelAnswerSettings | None = None,
     ):
         self.engine = engine
         self.state = state
@@ -80,10 +82,20 @@ class QuestionPipeline:
         self.executor = executor
         self.groups = groups or GroupDirectory({})
         self.personal = personal
+        self.channel_answers = channel_answers  # None: shared conversations get public only
+
+    async def viewer_of(self, event: ChatEvent, identity: IdentityLookup | None) -> Viewer:
+        """Whose access decides what this answer may use: the asker's own in a DM (with their
+        verified email); in a shared conversation, what every member may read, where the
+        settings allow it (bot/conversation_access.py), else public documents only."""
+        if event.is_dm or self.channel_answers is None or not event.user:
+            return await self.with_email(self.viewer_for(event), identity)
+        return await conversation_viewer(event, identity, self.groups, self.channel_answers)
 
     def viewer_for(self, event: ChatEvent) -> Viewer:
-        """Restricted documents only in a DM with their reader: whatever a shared channel or
-        group chat is told, every member there may read (the question text never matters)."""
+        """The asker alone, in a DM (restricted documents they may read); any other
+        conversation here is public documents only (viewer_of decides shared ones). The
+        question text never matters."""
         if not event.is_dm or not event.user:
             return PUBLIC
         return Viewer(user=event.user, groups=self.groups.groups_of(event.platform, event.user))
@@ -159,7 +171,7 @@ class QuestionPipeline:
         if fields:
             return await self.answer_personal(event, fields, identity, can_send_privately)
         history = await self.state.memory.history(key)
-        viewer = await self.with_email(self.viewer_for(event), identity)
+        viewer = await self.viewer_of(event, identity)
         ask = functools.partial(self.engine.ask, event.text, history, viewer=viewer)
         if on_token:
             ask = functools.partial(ask, on_token=on_token)
@@ -204,7 +216,7 @@ class QuestionPipeline:
         queries = [POLICY_QUERY[f] for f in fields if f in POLICY_QUERY]
         policy: Answer | None = None
         if queries:
-            viewer = await self.with_email(self.viewer_for(event), identity)
+            viewer = await self.viewer_of(event, identity)
             ask = functools.partial(self.engine.ask, queries[0], [], viewer=viewer)
             policy = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
         answered = policy is not None and policy.answered
@@ -232,7 +244,7 @@ class QuestionPipeline:
         found = await self.personal.lookup(event.platform, event.user, fields, identity)
         policy: Answer | None = None
         if found.policy_query:
-            viewer = await self.with_email(self.viewer_for(event), identity)
+            viewer = await self.viewer_of(event, identity)
             ask = functools.partial(self.engine.ask, found.policy_query, [], viewer=viewer)
             policy = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
         rules = f"\n\nThe policy: {policy.text}" if policy and policy.answered else ""

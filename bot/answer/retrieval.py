@@ -38,12 +38,11 @@ _PUBLIC_ONLY = qm.Filter(
 def acl_filter(viewer: Viewer) -> qm.Filter:
     """Chunks ``viewer`` may see: public ones, or shared with their user id or a group."""
     should: list[qm.Condition] = [_PUBLIC_ONLY.must[0]]  # type: ignore[index]
-    people = [p for p in (viewer.user, viewer.email.lower()) if p]
+    people, groups = viewer.identities()
     if people:
-        should.append(qm.FieldCondition(key="acl_users", match=qm.MatchAny(any=people)))
-    if viewer.groups:
-        groups = sorted(viewer.groups)
-        should.append(qm.FieldCondition(key="acl_groups", match=qm.MatchAny(any=groups)))
+        should.append(qm.FieldCondition(key="acl_users", match=qm.MatchAny(any=sorted(people))))
+    if groups:
+        should.append(qm.FieldCondition(key="acl_groups", match=qm.MatchAny(any=sorted(groups))))
     return qm.Filter(should=should) if len(should) > 1 else _PUBLIC_ONLY
 
 
@@ -119,6 +118,7 @@ class QdrantRetriever:
                 logger.warning("restricted chunks appeared in the index; filtering searches")
                 self.store.invalidate()
                 chunks = self._search(question, query_embedding, k, acl_filter(viewer))
+            # a conversation's search matches any member: keep what every member may read
             chunks = [c for c in chunks if viewer.may_read(c)]
         return chunks[:k]
 

@@ -20,7 +20,9 @@ from bot import messages
 from bot.admins import AdminRule
 from bot.commands import Caller, question_in
 from bot.config import SlackSettings
+from bot.conversation_access import Membership
 from bot.models import Answer, ChatEvent
+from bot.slack.members import SlackMembers
 from bot.slack.render import slack_answer_messages, slack_escape
 from bot.slack.stream import UpdateBudget, streaming_updates
 from bot.state.memory import ConversationKey
@@ -53,6 +55,7 @@ class SlackAdapter:
         self.memory = app.state.memory
         self.admins = AdminRule(app.settings)
         self.emails: dict[str, str | None] = {}  # user id -> verified email (process lifetime)
+        self.members = SlackMembers(self, app.settings.channel_answers)
         self.client = slack_client(settings)
         # streaming updates are optional: on a 429 they pause (all of them) rather than retry
         self.stream_client = slack_client(settings, retry_429=False)
@@ -63,10 +66,16 @@ class SlackAdapter:
         self.app.event("message")(self.on_message)
         self.app.command("/wikibot")(self.on_command)
         self.app.action(re.compile("^feedback_(up|down)$"))(self.on_feedback)
+        self.app.event("member_joined_channel")(self.on_membership_change)
+        self.app.event("member_left_channel")(self.on_membership_change)
         self.app.event(re.compile(".*"))(self.ignore)  # other events: 200, quietly
 
     async def ignore(self) -> None:
         return None
+
+    async def on_membership_change(self, event: dict[str, Any]) -> None:
+        """Someone joined or left: the next answer there re-reads the members."""
+        self.members.forget(str(event.get("channel", "")))
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("bot_id") or event.get("subtype"):
@@ -239,3 +248,6 @@ class SlackThread:
 
     async def email_of(self, user: str) -> str | None:
         return await self.adapter.email_of(user)
+
+    async def conversation_members(self) -> Membership | None:
+        return await self.adapter.members.of(self.channel)

@@ -33,10 +33,12 @@ from bot import messages
 from bot.admins import AdminRule
 from bot.chat_settings import TeamsSettings
 from bot.commands import Caller
+from bot.conversation_access import Membership
 from bot.models import Answer, ChatEvent
 from bot.surface import respond
 from bot.teams import keys as teams_keys
 from bot.teams.activity import TeamsIdentity, from_bot, is_command, strip_mentions
+from bot.teams.members import TeamsMembers
 from bot.teams.render import FEEDBACK_KEY, teams_answer_messages
 from bot.teams.send import TeamsStreamer, as_activity, send
 
@@ -102,6 +104,7 @@ class TeamsAdapter:
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)))
         self.jobs: set[asyncio.Task[Any]] = set()
         self.emails: dict[str, str | None] = {}  # user -> roster email/UPN (process lifetime)
+        self.members = TeamsMembers(app.settings.channel_answers)
         if settings.active and not settings.app_id:
             logger.warning(
                 "TEAMS DEV MODE: /api/messages accepts UNAUTHENTICATED activities. "
@@ -154,8 +157,10 @@ class TeamsAdapter:
                 type="invokeResponse", value=InvokeResponse(status=200, body={})
             )
             return
+        if self.members.forget_on_change(context):  # members added or removed
+            return
         if activity.type != "message" or from_bot(activity):
-            return  # conversation updates, reactions, other bots: nothing to do
+            return  # other conversation updates, reactions, other bots: nothing to do
         if isinstance(activity.value, dict) and FEEDBACK_KEY in activity.value:
             await self.on_feedback(context)
             return
@@ -288,3 +293,6 @@ class TeamsConversation:
 
     async def email_of(self, user: str) -> str | None:
         return await self.identity.email_of(user)
+
+    async def conversation_members(self) -> Membership | None:
+        return await self.adapter.members.of(self.context)

@@ -26,6 +26,8 @@ class SlackAPIStub:
         self.rate_limit_next: dict[str, int] = {}  # method -> how many calls get 429
         self.emails: dict[str, str] = {}  # user id -> verified email (users.info)
         self.refused_tokens: set[str] = set()  # answered invalid_auth, like a revoked token
+        # channel id -> {"is_private", "is_mpim", "members": [...]} (conversations.info/members)
+        self.channels: dict[str, dict[str, Any]] = {}
         self._ts = 1000
         self.runner: web.AppRunner | None = None
         self.url = ""
@@ -85,6 +87,21 @@ class SlackAPIStub:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             return web.json_response(
                 {"ok": True, "user": {"id": params["user"], "profile": {"email": email}}}
+            )
+        if method in ("conversations.info", "conversations.members"):
+            channel = self.channels.get(str(params.get("channel", "")))
+            if channel is None:
+                return web.json_response({"ok": False, "error": "channel_not_found"})
+            if method == "conversations.info":
+                flags = {k: v for k, v in channel.items() if k != "members"}
+                flags["id"] = params["channel"]
+                return web.json_response({"ok": True, "channel": flags})
+            members = list(channel.get("members", []))
+            start = int(params.get("cursor") or 0)
+            page = members[start : start + 2]  # small pages: paging is exercised
+            more = {"next_cursor": str(start + 2)} if start + 2 < len(members) else {}
+            return web.json_response(
+                {"ok": True, "members": page, "response_metadata": more}
             )
         if method == "usergroups.users.list":
             return web.json_response({"ok": True, "users": self.usergroup_members})

@@ -19,6 +19,7 @@ class ConnectorStub:
         self.sent: list[dict[str, Any]] = []  # {"method", "conversation", "reply_to", "activity"}
         self.created: list[dict[str, Any]] = []  # POST /v3/conversations (1:1 chats opened)
         self.emails: dict[str, str] = {}  # channel account id -> email (the roster)
+        self.rosters: dict[str, list[dict[str, Any]]] = {}  # conversation id -> its members
         self.fail_next: list[int] = []  # statuses to answer the next sends with (429, 502...)
         self.violations: list[str] = []
         self._id = 0
@@ -31,6 +32,7 @@ class ConnectorStub:
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_get("/v3/conversations/{conversation}/members", self._roster)
         app.router.add_post("/v3/conversations", self._create)
         self.runner, self.url = await start_site(app)
         self.url += "/"
@@ -68,6 +70,12 @@ class ConnectorStub:
         self.created.append(params)
         member = params["members"][0]["id"]
         return web.json_response({"id": f"a:1on1-{member}", "serviceUrl": self.url})
+
+    async def _roster(self, request: web.Request) -> web.Response:
+        conversation = unquote(request.match_info["conversation"])
+        if conversation not in self.rosters:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        return web.json_response(self.rosters[conversation])
 
     async def _member(self, request: web.Request) -> web.Response:
         member = unquote(request.match_info["member"])

@@ -43,3 +43,26 @@ async def test_a_dm_asker_gets_the_groups_of_their_verified_email(tmp_path: Path
     assert unverified.groups == frozenset()
     channel = dm.model_copy(update={"is_dm": False, "channel": "C1"})
     assert pipeline.viewer_for(channel).public_only  # channels: public documents, whoever asks
+
+
+def test_a_conversation_reads_only_what_every_member_may_read() -> None:
+    from bot.answer.retrieval import acl_filter
+    from bot.models import RetrievedChunk, Viewer
+
+    def chunk(**acl: object) -> RetrievedChunk:
+        fields: dict[str, object] = {"acl_public": False, **acl}
+        return RetrievedChunk(chunk_id="c", doc_id="d", title="t", source="s", text="x",
+                              **fields)  # type: ignore[arg-type]
+
+    hr1 = Viewer(user="U1", groups=frozenset({"hr"}))
+    hr2 = Viewer(user="U2", email="b@x.test", groups=frozenset({"hr"}))
+    outsider = Viewer(user="U3")
+    hr_doc, bob_doc = chunk(acl_groups=["hr"]), chunk(acl_users=["b@x.test"])
+    assert Viewer(members=(hr1, hr2)).may_read(hr_doc)
+    assert not Viewer(members=(hr1, hr2, outsider)).may_read(hr_doc)
+    assert not Viewer(members=(hr1, hr2)).may_read(bob_doc)  # only one member is named
+    assert Viewer(members=(hr1, hr2)).may_read(chunk(acl_public=True))
+    assert not Viewer(members=(hr1,)).public_only
+    # the search matches any member; the check above then needs every member
+    should = acl_filter(Viewer(members=(hr1, hr2, outsider))).should
+    assert should is not None and len(should) == 3  # public, people, groups

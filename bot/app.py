@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the heavy libraries load only when a part that needs them i
     from bot.answer.engine import AnswerEngine
     from bot.answer.llm import LLMClient
     from bot.commands import Commands
+    from bot.entra_groups import EntraGroups
     from bot.groups import GroupDirectory
     from bot.models import Answer, Turn, Viewer
     from bot.personal import PersonalAnswers
@@ -167,7 +168,18 @@ class App:
             personal=self.personal,
             metrics=self.metrics,
             channel_answers=self.settings.channel_answers,
+            entra=self.entra_groups,
         )
+
+    @cached_property
+    def entra_groups(self) -> EntraGroups | None:
+        """Group membership from Entra ID when WIKIBOT_ENTRA__* is set (else the groups file
+        alone)."""
+        if not self.settings.entra.enabled:
+            return None
+        from bot.entra_groups import EntraGroups
+
+        return EntraGroups(self.settings.entra)
 
     @cached_property
     def reindexer(self) -> Reindexer:

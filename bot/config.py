@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.chat_settings import ServerSettings, SlackSettings, TeamsSettings
 from bot.conversation_access import ChannelAnswerSettings
+from bot.entra_groups import EntraSettings
 from bot.errors import ConfigurationError
 from connectors.settings import FolderLimits
 from indexing.settings import ChunkingConfig, EmbeddingConfig, QdrantConfig
@@ -164,6 +165,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     hr: HRSettings = Field(default_factory=HRSettings)
     channel_answers: ChannelAnswerSettings = Field(default_factory=ChannelAnswerSettings)
+    entra: EntraSettings = Field(default_factory=EntraSettings)  # groups from Entra ID
     log: LogSettings = Field(default_factory=LogSettings)
     groups_file: Path | None = None  # YAML: group -> member user ids (document permissions)
     sources: list[Path] = Field(default_factory=list)  # folders to index (named after the folder)

@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from bot.entra_groups import EntraGroups
 from bot.groups import GroupDirectory
 from bot.models import PUBLIC, ChatEvent, Viewer
 
@@ -67,6 +68,8 @@ async def conversation_viewer(
     surface: object,
     groups: GroupDirectory,
     settings: ChannelAnswerSettings,
+    *,
+    entra: EntraGroups | None = None,
 ) -> Viewer:
     """The viewer for a question asked in a shared conversation (never a DM)."""
     lookup = getattr(surface, "conversation_members", None)
@@ -87,16 +90,24 @@ async def conversation_viewer(
     if count == 0 or count > settings.max_members:
         _decide(event, "public only", f"{count} members (limit {settings.max_members})", count)
         return PUBLIC
-    members = tuple(
-        Viewer(
-            user=m.user,
-            email=m.email,
-            groups=groups.groups_of(event.platform, m.user) | groups.groups_of_email(m.email),
-        )
-        for m in membership.members
-    )
+    members = []
+    for m in membership.members:
+        found = groups.groups_of(event.platform, m.user) | groups.groups_of_email(m.email)
+        if entra is not None:
+            found |= await entra_groups_of(entra, event.platform, m.user, m.email)
+        members.append(Viewer(user=m.user, email=m.email, groups=found))
     _decide(event, "common access of all members", membership.kind, count)
-    return Viewer(members=members)
+    return Viewer(members=tuple(members))
+
+
+async def entra_groups_of(
+    entra: EntraGroups, platform: str, user: str, email: str | None
+) -> frozenset[str]:
+    """Entra groups by the person's object id (Teams) or verified e-mail (Slack, and Teams
+    as a fallback); nothing without either."""
+    if platform == "teams" and user:
+        return await entra.of(user)
+    return await entra.of(email) if email else frozenset()
 
 
 def _decide(event: ChatEvent, decision: str, reason: str, members: int) -> None:

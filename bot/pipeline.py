@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot import messages
-from bot.conversation_access import ChannelAnswerSettings, conversation_viewer
+from bot.conversation_access import (
+    ChannelAnswerSettings,
+    conversation_viewer,
+    entra_groups_of,
+)
+from bot.entra_groups import EntraGroups
 from bot.groups import GroupDirectory
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
 from bot.personal import (
@@ -72,6 +77,7 @@ class QuestionPipeline:
         personal: PersonalAnswers | None = None,
         metrics: Metrics | None = None,
         channel_answers: ChannelAnswerSettings | None = None,
+        entra: EntraGroups | None = None,
     ):
         self.engine = engine
         self.state = state
@@ -83,14 +89,17 @@ class QuestionPipeline:
         self.groups = groups or GroupDirectory({})
         self.personal = personal
         self.channel_answers = channel_answers  # None: shared conversations get public only
+        self.entra = entra  # groups from Entra ID, besides WIKIBOT_GROUPS_FILE
 
     async def viewer_of(self, event: ChatEvent, identity: IdentityLookup | None) -> Viewer:
         """Whose access decides what this answer may use: the asker's own in a DM (with their
         verified email); in a shared conversation, what every member may read, where the
         settings allow it (bot/conversation_access.py), else public documents only."""
         if event.is_dm or self.channel_answers is None or not event.user:
-            return await self.with_email(self.viewer_for(event), identity)
-        return await conversation_viewer(event, identity, self.groups, self.channel_answers)
+            return await self.with_email(self.viewer_for(event), identity, event.platform)
+        return await conversation_viewer(
+            event, identity, self.groups, self.channel_answers, entra=self.entra
+        )
 
     def viewer_for(self, event: ChatEvent) -> Viewer:
         """The asker alone, in a DM (restricted documents they may read); any other
@@ -107,7 +116,9 @@ class QuestionPipeline:
             return admission
         return await self.answer(event)
 
-    async def with_email(self, viewer: Viewer, identity: IdentityLookup | None) -> Viewer:
+    async def with_email(
+        self, viewer: Viewer, identity: IdentityLookup | None, platform: str = ""
+    ) -> Viewer:
         """Add the asker's verified email (sources such as Confluence restrict pages to people
         by email); without it, only their user id and groups count."""
         if not viewer.user or identity is None:
@@ -116,11 +127,13 @@ class QuestionPipeline:
             email = await asyncio.wait_for(identity.email_of(viewer.user), EMAIL_TIMEOUT_S)
         except Exception as exc:  # no email: fewer documents, never more
             logger.info("no email for a viewer (%s)", type(exc).__name__)
+            email = None
+        groups = viewer.groups | self.groups.groups_of_email(email or "")  # listed by e-mail
+        if self.entra is not None:
+            groups |= await entra_groups_of(self.entra, platform, viewer.user, email)
+        if not email and groups == viewer.groups:
             return viewer
-        if not email:
-            return viewer
-        groups = viewer.groups | self.groups.groups_of_email(email)  # members listed by e-mail
-        return viewer.model_copy(update={"email": email, "groups": groups})
+        return viewer.model_copy(update={"email": email or "", "groups": groups})
 
     async def admit(self, event: ChatEvent) -> Reply | None:
         """First step, cheap (adapters call it before posting a placeholder): None for a

@@ -142,3 +142,56 @@ def test_permissions_map_to_readers() -> None:
     everyone = {"siteUser": {"loginName": "c:0-.f|rolemanager|spo-grid-all-users/abc"}}
     assert acl_of([{"roles": ["read"], "grantedToV2": everyone}]).public
     assert not acl_of([]).public and acl_of([]).users == []  # nothing known: nobody
+
+
+async def test_entra_groups_let_a_dm_reader_see_a_group_restricted_file(
+    stub: GraphStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch, embedder  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.models import ChatEvent
+
+    class Identity:
+        def __init__(self, email: str) -> None:
+            self.email = email
+
+        async def email_of(self, user: str) -> str | None:
+            return self.email
+
+    sources = clean_env.parent / "sources.yaml"
+    sources.write_text(
+        SOURCES.format(tenant=TENANT, client=CLIENT_ID, url=stub.url, ca=stub.ca_bundle)
+    )
+    monkeypatch.setenv("SP_SECRET", SECRET)
+    entra = {
+        "tenant_id": TENANT,
+        "client_id": CLIENT_ID,
+        "client_secret": SECRET,
+        "graph_url": f"{stub.url}/v1.0",
+        "login_url": stub.url,
+        "ca_bundle": str(stub.ca_bundle),
+    }
+    parts = build_app(
+        load_settings(data_dir=clean_env, sources_file=sources, entra=entra), embedder=embedder
+    )
+    try:
+        _sync(parts)
+        stub.memberships = {"dana@acme.test": ["grp-a", "grp-b", "grp-hr"], "aad-lee": ["grp-hr"]}
+        pipeline = parts.pipeline
+
+        def dm(platform: str, user: str) -> ChatEvent:
+            return ChatEvent(platform=platform, workspace="T", channel="D", user=user, text="q",
+                             is_dm=True)
+
+        dana = await pipeline.viewer_of(dm("slack", "UDANA"), Identity("Dana@acme.test"))
+        assert dana.groups == {"grp-a", "grp-b", "grp-hr"}  # two pages of nextLink
+        lee = await pipeline.viewer_of(dm("teams", "aad-lee"), Identity(""))
+        assert lee.groups == {"grp-hr"}  # Teams: by Entra object id
+        question = "How much does band SECRET-OSCAR pay?"
+        assert "salary-bands.md" in _cited(parts, question, dana)
+        stub.graph_requests.clear()
+        again = await pipeline.viewer_of(dm("slack", "UDANA"), Identity("dana@acme.test"))
+        assert again.groups == dana.groups and stub.graph_requests == []  # cached
+        nobody = await pipeline.viewer_of(dm("slack", "UX"), Identity("x@acme.test"))
+        assert nobody.groups == frozenset()  # unknown to Entra (404): no groups, no error
+        assert "salary-bands.md" not in _cited(parts, question, nobody)
+    finally:
+        parts.store.client.close()

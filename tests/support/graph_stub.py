@@ -41,6 +41,7 @@ class GraphStub:
     def __init__(self, *, page_size: int = 50) -> None:
         self.items: dict[str, Item] = {}  # one library ("Documents", drive-1) in site-1
         self.deleted: dict[str, int] = {}  # item id -> change number of its deletion
+        self.memberships: dict[str, list[str]] = {}  # user (UPN or object id) -> group ids
         self.change = 1
         self.page_size = page_size
         self.faults: list[tuple[int, dict[str, str]]] = []
@@ -152,6 +153,17 @@ class GraphStub:
     def _graph(self, handler: BaseHTTPRequestHandler, path: str, query: dict[str, str]) -> None:
         if path == "/sites/acme.sharepoint.com:/sites/hr":
             return self._send(handler, 200, {"id": "site-1", "webUrl": "https://acme.sharepoint.com/sites/hr"})
+        groups_of = "/transitiveMemberOf/microsoft.graph.group"
+        if path.startswith("/users/") and path.endswith(groups_of):
+            person = path.split("/")[2].lower()
+            if person not in self.memberships:
+                return self._send(handler, 404, {"error": {"code": "Request_ResourceNotFound"}})
+            groups = self.memberships[person]
+            skip = int(query.get("skip") or 0)
+            body: dict[str, Any] = {"value": [{"id": g} for g in groups[skip : skip + 2]]}
+            if skip + 2 < len(groups):
+                body["@odata.nextLink"] = f"{self.url}/v1.0{path}?skip={skip + 2}"
+            return self._send(handler, 200, body)
         if path == "/sites/site-1/drives":
             return self._send(handler, 200, {"value": [{"id": "drive-1", "name": "Documents"}]})
         if path.startswith("/sites/"):

@@ -45,7 +45,7 @@ class EntraGroups:
         self.client = GraphClient(
             tenant_id=settings.tenant_id,
             client_id=settings.client_id,
-            client_secret=settings.client_secret.get_secret_value(),
+            credential=settings.client_secret.get_secret_value(),
             graph_url=settings.graph_url,
             login_url=settings.login_url,
             ca_bundle=settings.ca_bundle,

@@ -44,6 +44,7 @@ from connectors.confluence.connector import ConfluenceConfig, ConfluenceConnecto
 from connectors.errors import SourceConfigError
 from connectors.folder import FolderConnector, FolderLimits
 from connectors.sharepoint.connector import SharePointConfig, SharePointConnector
+from connectors.sharepoint.credentials import certificate_credential
 from connectors.site_urls import UrlStyle, UrlTemplateError, check_template
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -185,11 +186,19 @@ def _check(source: SourceConfig, label: str, base: Path, env: Mapping[str, str])
         if source.is_cloud and not source.email:
             errors.append(f"{label}: email: required for Confluence Cloud (the token's account)")
     elif isinstance(source, SharePointSource):
-        if not env.get(source.client_secret_env):
+        if bool(source.client_secret_env) == bool(source.certificate_path):
+            errors.append(f"{label}: give client_secret_env or certificate_path (one of them)")
+        elif source.client_secret_env and not env.get(source.client_secret_env):
             errors.append(
                 f"{label}: client_secret_env: environment variable {source.client_secret_env} "
                 "is not set"
             )
+        if source.certificate_path:
+            source.certificate_path = str((base / source.certificate_path).resolve())
+            try:
+                certificate_credential(Path(source.certificate_path))
+            except (OSError, ValueError) as exc:
+                errors.append(f"{label}: certificate_path: {exc}")
         for field in ("graph_url", "login_url"):
             if not getattr(source, field).startswith("https://"):
                 errors.append(f"{label}: {field}: expected https://...")
@@ -241,10 +250,15 @@ def build_connector(
     if isinstance(source, SharePointSource):
         from connectors.sharepoint.client import GraphClient  # msal loads only for SharePoint
 
+
         graph = GraphClient(
             tenant_id=source.tenant_id,
             client_id=source.client_id,
-            client_secret=env.get(source.client_secret_env, ""),
+            credential=(
+                certificate_credential(Path(source.certificate_path))
+                if source.certificate_path
+                else env.get(source.client_secret_env or "", "")
+            ),
             graph_url=source.graph_url,
             login_url=source.login_url,
             timeout_s=source.timeout_s,

@@ -39,7 +39,7 @@ class GraphClient:
         *,
         tenant_id: str,
         client_id: str,
-        client_secret: str,
+        credential: str | dict[str, str],  # a client secret, or certificate_credential(...)
         graph_url: str = "https://graph.microsoft.com/v1.0",
         login_url: str = "https://login.microsoftonline.com",
         timeout_s: float = 30.0,
@@ -59,9 +59,9 @@ class GraphClient:
         official = urlparse(login_url).hostname == "login.microsoftonline.com"
         self.msal = msal.ConfidentialClientApplication(
             client_id,
-            client_credential=client_secret,
+            client_credential=credential,
             authority=f"{login_url.rstrip('/')}/{tenant_id}",
-            http_client=self.http,
+            http_client=_MsalHttp(self.http),
             validate_authority=official,
             instance_discovery=official,
         )
@@ -121,6 +121,29 @@ class GraphClient:
         if status >= 400:
             raise GraphError(f"Graph answered {status} for {_where(url)}")
         return response.content if raw else response.json()
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class _MsalHttp:
+    """httpx as MSAL's HTTP client. MSAL was written for requests, which sends bytes form
+    values as they are; httpx would send their repr ("b'eyJ...'"), breaking the signed client
+    assertion of certificate credentials."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None,
+             **kwargs: Any) -> httpx.Response:
+        if isinstance(data, dict):
+            data = {k: v.decode() if isinstance(v, bytes) else v for k, v in data.items()}
+        timeout = kwargs.get("timeout") or httpx.USE_CLIENT_DEFAULT  # never "no timeout"
+        return self.http.post(url, params=params, data=data, headers=headers, timeout=timeout)
+
+    def get(self, url: str, params: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+        timeout = kwargs.get("timeout") or httpx.USE_CLIENT_DEFAULT
+        return self.http.get(url, params=params, headers=headers, timeout=timeout)
 
     def close(self) -> None:
         self.http.close()

@@ -31,7 +31,10 @@ logger = logging.getLogger(__name__)
 class SharePointConfig(BaseModel):
     tenant_id: str
     client_id: str
-    client_secret_env: str  # the NAME of the variable holding the app's client secret
+    client_secret_env: str | None = None  # the NAME of the variable holding the client secret
+    # or a certificate: a PEM file with the private key and the certificate (uploaded to the
+    # app registration); Microsoft recommends certificates over secrets for app-only access
+    certificate_path: str | None = None
     sites: list[str] = Field(min_length=1)  # "acme.sharepoint.com:/sites/hr", or site ids
     libraries: list[str] = Field(default_factory=list)  # drive names; empty: all of them
     folder: str = ""  # only items under this folder of each library

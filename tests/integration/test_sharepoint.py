@@ -195,3 +195,31 @@ async def test_entra_groups_let_a_dm_reader_see_a_group_restricted_file(
         assert "salary-bands.md" not in _cited(parts, question, nobody)
     finally:
         parts.store.client.close()
+
+
+def test_a_certificate_instead_of_a_secret(
+    stub: GraphStub, clean_env: Path, tmp_path: Path, embedder  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.support.graph_stub import app_certificate
+
+    pem, certificate = app_certificate(tmp_path)
+    sources = clean_env.parent / "cert-sources.yaml"
+    text = SOURCES.format(tenant=TENANT, client=CLIENT_ID, url=stub.url, ca=stub.ca_bundle)
+    sources.write_text(text.replace("client_secret_env: SP_SECRET", f"certificate_path: {pem}"))
+    parts = build_app(load_settings(data_dir=clean_env, sources_file=sources), embedder=embedder)
+    try:
+        request = ReindexRequest(parts.sources.connectors(), "index", "tests")
+        [refused] = parts.reindexer.run_here(request).results
+        assert not refused.ok and "refused the app credentials" in (refused.error or "")
+        stub.app_certificate = certificate  # uploaded to the app registration
+        assert _sync(parts, "index").new == 3
+    finally:
+        parts.store.client.close()
+    broken = clean_env.parent / "broken.yaml"
+    (tmp_path / "no-key.pem").write_text("-----BEGIN CERTIFICATE-----\nMII=\n")
+    broken.write_text(text.replace("client_secret_env: SP_SECRET",
+                                   f"certificate_path: {tmp_path / 'no-key.pem'}"))
+    from connectors.sources_file import SourcesFileError, load_sources
+
+    with pytest.raises(SourcesFileError, match=r"certificate_path: .* holds no private key"):
+        load_sources(broken)

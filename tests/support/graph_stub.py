@@ -42,6 +42,7 @@ class GraphStub:
         self.items: dict[str, Item] = {}  # one library ("Documents", drive-1) in site-1
         self.deleted: dict[str, int] = {}  # item id -> change number of its deletion
         self.memberships: dict[str, list[str]] = {}  # user (UPN or object id) -> group ids
+        self.app_certificate: Any = None  # the app's uploaded certificate (client assertions)
         self.change = 1
         self.page_size = page_size
         self.faults: list[tuple[int, dict[str, str]]] = []
@@ -134,6 +135,9 @@ class GraphStub:
             length = int(handler.headers.get("Content-Length") or 0)
             form = {k: v[0] for k, v in parse_qs(handler.rfile.read(length).decode()).items()}
             self.token_requests += 1
+            if "client_assertion" in form and self._assertion_ok(form):
+                return self._send(handler, 200, {"access_token": TOKEN, "expires_in": 3600,
+                                                 "token_type": "Bearer"})
             if form.get("client_id") != CLIENT_ID or form.get("client_secret") != SECRET:
                 return self._send(handler, 401, {"error": "invalid_client",
                                                  "error_description": "AADSTS7000215"})
@@ -183,6 +187,23 @@ class GraphStub:
             if parts[4] == "permissions":
                 return self._send(handler, 200, {"value": item.permissions})
         return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
+
+    def _assertion_ok(self, form: dict[str, str]) -> bool:
+        """A client assertion signed by the key of the app's uploaded certificate."""
+        import jwt
+
+        if self.app_certificate is None or form.get("client_id") != CLIENT_ID:
+            return False
+        try:
+            claims = jwt.decode(
+                form["client_assertion"],
+                self.app_certificate.public_key(),
+                algorithms=["RS256", "PS256"],
+                options={"verify_aud": False},
+            )
+        except jwt.PyJWTError:
+            return False
+        return bool(claims.get("iss") == CLIENT_ID and claims.get("sub") == CLIENT_ID)
 
     def _delta(self, query: dict[str, str]) -> dict[str, Any]:
         since = int(query.get("token") or 0)
@@ -256,3 +277,36 @@ def _self_signed(folder: Path) -> Path:
         )
     )
     return pem
+
+
+def app_certificate(folder: Path) -> tuple[Path, Any]:
+    """An RSA key and certificate for the app registration, as one PEM file (what
+    certificate_path takes), and the certificate (to "upload" it: GraphStub.app_certificate)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wikibot-app")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = folder / "wikibot-app.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    return pem, certificate

@@ -58,7 +58,15 @@ def test_a_valid_file_loads_and_builds_connectors(tmp_path: Path) -> None:
 
 
 MISTAKES = [
-    ("- {name: a, type: sharepoint}", "source \"a\": type: unknown type 'sharepoint'"),
+    ("- {name: a, type: notion}", "source \"a\": type: unknown type 'notion'"),
+    (
+        "- {name: a, type: sharepoint, tenant_id: t, client_id: c, sites: [x]}",
+        'source "a": give client_secret_env or certificate_path',
+    ),
+    (
+        "- {name: a, type: sharepoint, tenant_id: t, client_id: c, sites: [x], client_secret: s}",
+        'source "a": client_secret: secrets are not allowed inline',
+    ),
     ("- {type: folder, path: handbook}", "source #1: name: required"),
     ("- {name: a, type: folder}", 'source "a": path: required'),
     ("- {name: a, type: folder, path: nowhere}", 'source "a": path: '),

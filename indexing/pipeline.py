@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -130,30 +130,19 @@ class IndexPipeline:
         changed documents are re-embedded, and (with ``check_deletions``) documents the source
         no longer lists are removed. Without an index yet, there is nothing to sync against:
         use :meth:`run`."""
-        started = time.perf_counter()
-        lock = IndexLock(self.lock_path) if self.lock_path else contextlib.nullcontext()
-        try:
-            with lock:
-                store = self.store
-                current = store.current_collection()
-                if current is None:
-                    raise IndexRequestError("nothing is indexed yet: run a full index first")
-                store.check_compatible(current)
-                existing = store.document_hashes(current, [connector.name])
-                present = connector.list_ids() if check_deletions else None
-                summary = IndexSummary()
-                seen: set[str] = set()
-                self._apply(connector.poll(since), current, existing, summary, seen, progress)
-                if present is not None:
-                    gone = sorted(set(existing) - present - seen)
-                    if gone:
-                        store.delete_documents(current, gone)
-                    summary.deleted = len(gone)
-                summary.chunks_total = store.count(current)
-        finally:
-            self.store.invalidate()
-        summary.seconds = time.perf_counter() - started
-        return summary
+
+        def changes() -> Iterable[ConnectorBatch]:
+            if check_deletions:  # the ids first: a page created during the poll is not lost
+                present.update(connector.list_ids())
+            yield from connector.poll(since)
+
+        present: set[str] = set()
+        return self._apply_to_current(
+            connector.name,
+            changes,
+            lambda existing, seen: existing - present - seen if check_deletions else set(),
+            progress,
+        )
 
     def sync_changes(
         self,
@@ -164,6 +153,22 @@ class IndexPipeline:
     ) -> IndexSummary:
         """Apply what a delta source reports since ``cursor`` to the current collection:
         changed documents re-embedded (unchanged content costs nothing), deleted ones removed."""
+        return self._apply_to_current(
+            connector.name,
+            lambda: connector.changes(cursor),
+            lambda existing, seen: (connector.deleted & existing) - seen,
+            progress,
+        )
+
+    def _apply_to_current(
+        self,
+        name: str,
+        changes: Callable[[], Iterable[ConnectorBatch]],
+        gone_of: Callable[[set[str], set[str]], set[str]],
+        progress: ProgressCallback | None,
+    ) -> IndexSummary:
+        """One source's changes into the current collection, then the documents ``gone_of``
+        (existing ids, ids seen in the changes) names deleted."""
         started = time.perf_counter()
         lock = IndexLock(self.lock_path) if self.lock_path else contextlib.nullcontext()
         try:
@@ -173,11 +178,11 @@ class IndexPipeline:
                 if current is None:
                     raise IndexRequestError("nothing is indexed yet: run a full index first")
                 store.check_compatible(current)
-                existing = store.document_hashes(current, [connector.name])
+                existing = store.document_hashes(current, [name])
                 summary = IndexSummary()
                 seen: set[str] = set()
-                self._apply(connector.changes(cursor), current, existing, summary, seen, progress)
-                gone = sorted((connector.deleted & set(existing)) - seen)
+                self._apply(changes(), current, existing, summary, seen, progress)
+                gone = sorted(gone_of(set(existing), seen))
                 if gone:
                     store.delete_documents(current, gone)
                 summary.deleted = len(gone)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.state.locks import holding
 from connectors.base import Connector, FailedDocument
 from indexing.lock import IndexLock
+from indexing.source_reads import source_counts
 from indexing.summary import IndexSummary, ProgressCallback, SourceResult, combined
 from indexing.sync_state import SourceState, SyncStateStore
 
@@ -185,7 +186,7 @@ def index_status(
     else:
         head = "Index" if chat else f"index {store.alias} ->"
         lines = [f"{head} collection {code(collection)}: {store.count()} chunks"]
-        for name, (documents, chunks) in sorted(store.source_counts().items()):
+        for name, (documents, chunks) in sorted(source_counts(store).items()):
             bullet = "•" if chat else " "
             lines.append(f"{bullet} source {code(name)}: {documents} documents, {chunks} chunks")
     ran = [s for s in recorded if s.last_run_at is not None]

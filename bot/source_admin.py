@@ -20,6 +20,7 @@ from bot.errors import SourceError
 from bot.state.locks import holding
 from indexing.errors import StoreBusyError
 from indexing.lock import IndexLock
+from indexing.source_reads import source_counts, source_documents
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -99,7 +100,7 @@ class SourceRow:
 
 def source_rows(app: App) -> list[SourceRow]:
     """Every source the index, the run records or the configuration knows, by name."""
-    counts = app.store.source_counts()
+    counts = source_counts(app.store)
     states = {s.name: s for s in app.sync_states.all()}
     configured = {s.name: s for s in app.sources.indexed}
     rows = []
@@ -134,7 +135,7 @@ def plan_removal(app: App, name: str) -> Removal:
         listed = ", ".join(rows) or "none"
         raise SourceError(f"no source named {name!r}; sources: {listed} (see `wikibot sources`)")
     row = rows[name]
-    documents = sorted(app.store.source_documents(name).values())
+    documents = sorted(source_documents(app.store, name).values())
     return Removal(name, documents, row.chunks, row.configured)
 
 

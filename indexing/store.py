@@ -193,7 +193,7 @@ class QdrantIndexStore:
             batch_size=64,
         )
 
-    def _scroll(
+    def scroll(
         self,
         collection: str,
         flt: qm.Filter | None,
@@ -220,7 +220,7 @@ class QdrantIndexStore:
             must=[qm.FieldCondition(key="source_name", match=qm.MatchAny(any=source_names))]
         )
         hashes: dict[str, str] = {}
-        for point in self._scroll(collection, flt, ["doc_id", "content_hash"]):
+        for point in self.scroll(collection, flt, ["doc_id", "content_hash"]):
             if point.payload:
                 hashes[point.payload["doc_id"]] = point.payload["content_hash"]
         return hashes
@@ -251,7 +251,7 @@ class QdrantIndexStore:
         )
         batch: list[qm.PointStruct] = []
         copied = 0
-        for point in self._scroll(source, flt, True, vectors=True):
+        for point in self.scroll(source, flt, True, vectors=True):
             batch.append(
                 qm.PointStruct(
                     id=point.id, vector=cast(Any, point.vector or {}), payload=point.payload
@@ -274,41 +274,17 @@ class QdrantIndexStore:
         first = qm.Filter(must=[qm.FieldCondition(key="chunk_index", match=qm.MatchValue(value=0))])
         return self.client.count(self.alias, count_filter=first, exact=True).count
 
-    def source_documents(self, name: str) -> dict[str, str]:
-        """doc_id -> the document's location (``source``) for one source's documents."""
-        if not self.current_collection():
-            return {}
-        flt = _of_source(name)
-        found: dict[str, str] = {}
-        for point in self._scroll(self.alias, flt, ["doc_id", "source"]):
-            payload = point.payload or {}
-            found.setdefault(payload.get("doc_id", ""), payload.get("source", ""))
-        return found
-
     def delete_source(self, name: str) -> int:
         """Delete every chunk of one source from the serving collection; returns how many."""
         collection = self.current_collection()
         if collection is None:
             return 0
-        flt = _of_source(name)
+        flt = of_source(name)
         chunks = self.client.count(collection, count_filter=flt, exact=True).count
         self.client.delete(collection, points_selector=qm.FilterSelector(filter=flt), wait=True)
         self.invalidate()
         return chunks
 
-    def source_counts(self) -> dict[str, tuple[int, int]]:
-        """source_name -> (documents, chunks), for status output: one pass over the payloads."""
-        chunks: dict[str, int] = {}
-        documents: dict[str, set[str]] = {}
-        if not self.current_collection():
-            return {}
-        for point in self._scroll(self.alias, None, ["source_name", "doc_id"]):
-            payload = point.payload or {}
-            name = payload.get("source_name", "?")
-            chunks[name] = chunks.get(name, 0) + 1
-            documents.setdefault(name, set()).add(payload.get("doc_id", ""))
-        return {name: (len(documents[name]), count) for name, count in chunks.items()}
 
-
-def _of_source(name: str) -> qm.Filter:
+def of_source(name: str) -> qm.Filter:
     return qm.Filter(must=[qm.FieldCondition(key="source_name", match=qm.MatchValue(value=name))])

@@ -200,7 +200,7 @@ async def test_entra_groups_let_a_dm_reader_see_a_group_restricted_file(
 def test_a_certificate_instead_of_a_secret(
     stub: GraphStub, clean_env: Path, tmp_path: Path, embedder  # type: ignore[no-untyped-def]
 ) -> None:
-    from tests.support.graph_stub import app_certificate
+    from tests.support.certificates import app_certificate
 
     pem, certificate = app_certificate(tmp_path)
     sources = clean_env.parent / "cert-sources.yaml"

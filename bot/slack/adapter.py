@@ -22,6 +22,7 @@ from bot.commands import Caller, question_in
 from bot.config import SlackSettings
 from bot.conversation_access import Membership
 from bot.models import Answer, ChatEvent
+from bot.slack.home import publish_home
 from bot.slack.members import SlackMembers
 from bot.slack.render import slack_answer_messages, slack_escape
 from bot.slack.stream import UpdateBudget, streaming_updates
@@ -52,7 +53,7 @@ def slack_client(settings: SlackSettings, *, retry_429: bool = True) -> AsyncWeb
 class SlackAdapter:
     def __init__(self, settings: SlackSettings, app: App) -> None:
         self.settings, self.pipeline, self.commands = settings, app.pipeline, app.commands
-        self.memory = app.state.memory
+        self.memory, self.wikibot = app.state.memory, app
         self.admins = AdminRule(app.settings)
         self.emails: dict[str, str | None] = {}  # user id -> verified email (process lifetime)
         self.members = SlackMembers(self, app.settings.channel_answers)
@@ -68,6 +69,7 @@ class SlackAdapter:
         self.app.action(re.compile("^feedback_(up|down)$"))(self.on_feedback)
         self.app.event("member_joined_channel")(self.on_membership_change)
         self.app.event("member_left_channel")(self.on_membership_change)
+        self.app.event("app_home_opened")(self.on_home_opened)
         self.app.event(re.compile(".*"))(self.ignore)  # other events: 200, quietly
 
     async def ignore(self) -> None:
@@ -76,6 +78,12 @@ class SlackAdapter:
     async def on_membership_change(self, event: dict[str, Any]) -> None:
         """Someone joined or left: the next answer there re-reads the members."""
         self.members.forget(str(event.get("channel", "")))
+
+    async def on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home" and event.get("user"):
+            user = str(event["user"])
+            is_admin = await self.is_admin(user)
+            await publish_home(self.client, self.wikibot, user, is_admin=is_admin)
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("bot_id") or event.get("subtype"):

@@ -213,12 +213,17 @@ class QuestionPipeline:
         )
         return await self.state.feedback.remember(record.model_dump(), reply.answer)
 
-    async def vote(self, platform: str, feedback_id: str, user: str, up: bool) -> str:
-        """Record a 👍/👎 on an earlier answer; returns what to tell the voter."""
-        record = await self.state.feedback.vote(feedback_id, user, "up" if up else "down")
+    async def vote(
+        self, platform: str, feedback_id: str, user: str, up: bool, reason: str = ""
+    ) -> str:
+        """Record a 👍/👎 on an earlier answer (a 👎's comment: the vote again, with its
+        ``reason``); returns what to tell the voter."""
+        vote: Literal["up", "down"] = "up" if up else "down"
+        record = await self.state.feedback.vote(feedback_id, user, vote, reason.strip())
         if record is None:
             return messages.TOO_OLD_TO_RATE
-        self.metrics.voted(platform, "up" if up else "down")
+        if not reason:  # a comment is the same 👎 again
+            self.metrics.voted(platform, vote)
         return messages.THANKS_FOR_FEEDBACK
 
     async def answer_about_someone_else(

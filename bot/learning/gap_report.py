@@ -20,6 +20,7 @@ from typing import Any
 
 Embed = Callable[[list[str]], list[list[float]]]
 STALE_DAYS = 365
+MAX_COMMENTS = 30
 
 
 @dataclass
@@ -33,6 +34,7 @@ class GapReport:
     most_cited: list[tuple[str, int]] = field(default_factory=list)
     never_cited: list[str] = field(default_factory=list)
     stale: list[tuple[str, str, int]] = field(default_factory=list)  # doc, updated, citations
+    comments: list[tuple[str, str]] = field(default_factory=list)  # question, what was wrong
     total: int = 0
 
     @property
@@ -51,9 +53,18 @@ def build_report(
         day = _day(entry["ts"])
         by_day[day][0] += 1
         by_day[day][1] += int(bool(entry.get("answered")))
+    latest: dict[tuple[str, str], dict[str, Any]] = {}  # each person's last vote per answer
     for entry in entries:
         if entry.get("kind") == "vote":
-            by_day[_day(entry["ts"])][2 if entry.get("vote") == "up" else 3] += 1
+            latest[(entry.get("id", ""), entry.get("user", ""))] = entry
+    for entry in latest.values():
+        by_day[_day(entry["ts"])][2 if entry.get("vote") == "up" else 3] += 1
+    asked_by_id = {e.get("id"): e.get("question", "") for e in answers}
+    report.comments = [
+        (asked_by_id.get(v.get("id"), "?"), str(v["reason"]))
+        for v in sorted(latest.values(), key=lambda v: -float(v.get("ts") or 0))
+        if v.get("vote") == "down" and v.get("reason")
+    ][:MAX_COMMENTS]
     for day in sorted(by_day):
         asked, answered, up, down = by_day[day]
         report.days.append(day)
@@ -119,6 +130,8 @@ def render_text(report: GapReport) -> str:
         f"never cited: {len(report.never_cited)} document(s)",
         "stale but often cited:",
         *(f"  {n:4d}  {d} (updated {u})" for d, u, n in report.stale),
+        "what people said was wrong or missing (👎 comments, newest first):",
+        *(f"  {q}: {c}" for q, c in report.comments),
     ]
     return "\n".join(lines)
 
@@ -178,6 +191,8 @@ text-align:left}}img{{max-width:100%}}</style></head><body>
 <p>What staff ask and the documents do not answer: write or fix these pages first.</p>
 {table(["times", "question", "similar"], unanswered)}
 <h2>Feedback</h2>{feedback_chart}
+<p>What people said was wrong or missing (👎 comments, newest first):</p>
+{table(["question", "comment"], [list(c) for c in report.comments])}
 <h2>Most cited documents</h2>{cited_chart}
 <h2>Stale but often cited</h2>
 <p>Not updated for over {STALE_DAYS} days, yet answers keep citing them: review them.</p>

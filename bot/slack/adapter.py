@@ -22,6 +22,7 @@ from bot.commands import Caller, question_in
 from bot.config import SlackSettings
 from bot.conversation_access import Membership
 from bot.models import Answer, ChatEvent
+from bot.slack.feedback_modal import COMMENT_CALLBACK, comment_of, open_comment_modal
 from bot.slack.home import publish_home
 from bot.slack.members import SlackMembers
 from bot.slack.render import slack_answer_messages, slack_escape
@@ -67,6 +68,7 @@ class SlackAdapter:
         self.app.event("message")(self.on_message)
         self.app.command("/wikibot")(self.on_command)
         self.app.action(re.compile("^feedback_(up|down)$"))(self.on_feedback)
+        self.app.view(COMMENT_CALLBACK)(self.on_comment)
         self.app.event("member_joined_channel")(self.on_membership_change)
         self.app.event("member_left_channel")(self.on_membership_change)
         self.app.event("app_home_opened")(self.on_home_opened)
@@ -193,6 +195,14 @@ class SlackAdapter:
         await self.client.chat_postEphemeral(
             channel=channel, user=user, text=slack_escape(text), thread_ts=thread
         )
+        if not up and body.get("trigger_id") and text == messages.THANKS_FOR_FEEDBACK:
+            await open_comment_modal(self.client, body["trigger_id"], action.get("value", ""))
+
+    async def on_comment(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await ack()  # closes the modal
+        feedback_id, comment = comment_of(view)
+        if comment:
+            await self.pipeline.vote("slack", feedback_id, body["user"]["id"], False, comment)
 
 
 class SlackThread:

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 ANSWER_TTL_S = 30 * 24 * 3600
 FEEDBACK_KEY = "wikibot:feedback"
+MAX_REASON_CHARS = 1000
 
 
 class _Logging:
@@ -55,20 +56,28 @@ class _Logging:
             platform=platform,
             user=hash_user(platform, user, self.salt),
             vote=vote,
+            reason=str(record.get("reason", ""))[:MAX_REASON_CHARS],
         )
         await self.log.append(entry.model_dump())
 
 
 def vote_record(
-    answer: dict[str, Any], feedback_id: str, user: str, vote: Literal["up", "down"]
+    answer: dict[str, Any],
+    feedback_id: str,
+    user: str,
+    vote: Literal["up", "down"],
+    reason: str = "",
 ) -> dict[str, Any]:
-    """What one click stores: the answer's record plus who voted how, and when."""
+    """What one click stores: the answer's record plus who voted how, and when; a 👎's
+    comment ("what was wrong or missing") comes as the same person's vote again, with
+    ``reason``: readers take each person's latest vote."""
     return {
         **answer,
         "feedback_id": feedback_id,
         "user": user,
         "vote": vote,
         "voted_at": time.time(),
+        **({"reason": reason} if reason else {}),
     }
 
 
@@ -78,7 +87,7 @@ class FeedbackStore(Protocol):
         ...
 
     async def vote(
-        self, feedback_id: str, user: str, vote: Literal["up", "down"]
+        self, feedback_id: str, user: str, vote: Literal["up", "down"], reason: str = ""
     ) -> dict[str, Any] | None: ...
 
     async def votes(self) -> list[dict[str, Any]]: ...
@@ -97,12 +106,12 @@ class InProcessFeedbackStore(_Logging):
         return feedback_id
 
     async def vote(
-        self, feedback_id: str, user: str, vote: Literal["up", "down"]
+        self, feedback_id: str, user: str, vote: Literal["up", "down"], reason: str = ""
     ) -> dict[str, Any] | None:
         answer = self.answers.get(feedback_id)
         if answer is None:
             return None
-        record = vote_record(answer, feedback_id, user, vote)
+        record = vote_record(answer, feedback_id, user, vote, reason)
         self.records.append(record)
         await self.log_vote(record, user, vote)
         return record
@@ -137,7 +146,7 @@ class RedisFeedbackStore(_Logging):
         return feedback_id
 
     async def vote(
-        self, feedback_id: str, user: str, vote: Literal["up", "down"]
+        self, feedback_id: str, user: str, vote: Literal["up", "down"], reason: str = ""
     ) -> dict[str, Any] | None:
         local = self.local.answers.get(feedback_id)
         try:
@@ -147,13 +156,13 @@ class RedisFeedbackStore(_Logging):
                     lambda: self.client.get(f"wikibot:answer:{feedback_id}")
                 )
         except RedisUnavailableError:
-            record = vote_record({"answer_pending": True}, feedback_id, user, vote)
+            record = vote_record({"answer_pending": True}, feedback_id, user, vote, reason)
             self.pending.append(record)
             logger.warning("Redis is down: a feedback vote is queued in this process")
             return record
         if raw is None:
             return None
-        record = vote_record(json.loads(raw), feedback_id, user, vote)
+        record = vote_record(json.loads(raw), feedback_id, user, vote, reason)
         await self.log_vote(record, user, vote)
         try:
             queued = await self._complete(self.pending)

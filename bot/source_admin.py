@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import SourceError
 from bot.state.locks import holding
+from connectors.folder import name_for_folder
 from indexing.errors import StoreBusyError
 from indexing.lock import IndexLock
 from indexing.source_reads import source_counts, source_documents
@@ -26,12 +27,6 @@ if TYPE_CHECKING:
     from bot.app import App
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def name_for_folder(path: Path) -> str:
-    """A source name from a folder's own name: ``My Docs`` -> ``My-Docs``."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.resolve().name).strip("-._")[:64]
-    return slug or "folder"
 
 
 def folder_names(app: App, paths: list[Path], name: str | None) -> list[tuple[Path, str]]:

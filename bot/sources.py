@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from bot.config import HRSettings, Settings
 from bot.errors import ConfigurationError
 from connectors.base import Connector
+from connectors.folder import name_for_folder
 from connectors.sources_file import (
     FolderSource,
     HRRecordsSource,
@@ -38,12 +39,13 @@ class ConfiguredSources:
         for folder in settings.sources:  # WIKIBOT_SOURCES: folders named after themselves
             if not folder.is_dir():
                 raise ConfigurationError(f"WIKIBOT_SOURCES: {folder} is not a folder")
-            if folder.name in names:
+            name = name_for_folder(folder)
+            if name in names:
                 raise ConfigurationError(
                     f"WIKIBOT_SOURCES: {folder} has the same name as a source in the sources file"
                 )
-            names.add(folder.name)
-            sources.append(FolderSource(type="folder", name=folder.name, path=folder.resolve()))
+            names.add(name)
+            sources.append(FolderSource(type="folder", name=name, path=folder.resolve()))
         return cls(sources, settings)
 
     @property

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,6 +41,13 @@ logger = logging.getLogger(__name__)
 
 
 
+def name_for_folder(path: Path) -> str:
+    """The source name of a folder indexed without one: its own name as a source name
+    (``My Docs`` -> ``My-Docs``); `wikibot index PATH` and WIKIBOT_SOURCES agree on it."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.resolve().name).strip("-._")[:64]
+    return slug or "folder"
+
+
 class FolderConnector:
     """Reads every supported file under ``root`` (hidden files and folders excluded)."""
 
@@ -59,7 +67,7 @@ class FolderConnector:
         self.root = root.resolve()
         if not self.root.is_dir():
             raise NotADirectoryError(f"not a folder: {root}")
-        self.name = name or self.root.name
+        self.name = name or name_for_folder(self.root)
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
         self.url_style: UrlStyle = url_style
         self.url_template = url_template

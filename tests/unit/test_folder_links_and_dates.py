@@ -151,3 +151,16 @@ def test_citations_say_where_the_date_comes_from() -> None:
     assert note("git") == "last commit 2021-03-04"
     assert note("file") == "file date 2021-03-04"
     assert note("") == "updated 2021-03-04"  # the source's own record (Confluence)
+
+
+def test_a_folder_has_one_source_name_however_it_is_given(tmp_path: Path) -> None:
+    from bot.config import load_settings
+    from bot.sources import ConfiguredSources
+    from connectors.folder import name_for_folder
+
+    folder = tmp_path / "My Docs"
+    folder.mkdir()
+    assert name_for_folder(folder) == "My-Docs"
+    assert FolderConnector(folder).name == "My-Docs"  # `wikibot index PATH`
+    configured = ConfiguredSources.load(load_settings(data_dir=tmp_path / "d", sources=[folder]))
+    assert configured.names() == ["My-Docs"]  # WIKIBOT_SOURCES: the same source, not a second

@@ -7,6 +7,7 @@ error propagates, and the caller answers from public documents only."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,8 @@ from bot.conversation_access import ChannelAnswerSettings, ConversationKind, Mem
 
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
+
+EMAIL_LOOKUPS_AT_ONCE = 8  # users.info side by side, a few at a time (Slack rate-limits it)
 
 
 class SlackMembers:
@@ -49,11 +52,16 @@ class SlackMembers:
         if not self.bot_user:
             self.bot_user = str((await client.auth_test()).get("user_id") or "")
         humans = [u for u in users if u != self.bot_user]
-        members: list[Member] = []
-        for user in humans:
-            # past the limit the decision is "public only": no need to look anyone up
-            email = "" if len(humans) > limit else await self.adapter.email_of(user) or ""
-            members.append(Member(user, email))
+        if len(humans) > limit:  # the decision is "public only": no need to look anyone up
+            members = [Member(user) for user in humans]
+        else:  # the first question in a channel waits for these: look them up side by side
+            gate = asyncio.Semaphore(EMAIL_LOOKUPS_AT_ONCE)
+
+            async def member(user: str) -> Member:
+                async with gate:
+                    return Member(user, await self.adapter.email_of(user) or "")
+
+            members = list(await asyncio.gather(*(member(user) for user in humans)))
         result = Membership(kind, tuple(members))
         self.cached[channel] = (time.monotonic() + self.settings.members_ttl_s, result)
         return result

@@ -14,7 +14,7 @@ import pytest
 from bot import messages
 from tests.support.engines import FixedEngine, StreamingEngine
 from tests.support.slack_api import BOT_USER
-from tests.support.slack_bot import ADMIN, Bot, mention
+from tests.support.slack_bot import ADMIN, Bot, feedback_click, mention
 
 
 async def test_mention_is_answered_in_thread_with_placeholder_sources_and_buttons(bot: Bot) -> None:
@@ -144,24 +144,8 @@ async def test_feedback_is_stored_and_acknowledged_to_the_clicker_only(bot: Bot)
     await bot.event(mention("How many vacation days do I get per year?"), "Efb")
     final = (await bot.api.wait_for("chat.update"))[-1]
     button = next(b for b in final["blocks"] if b["type"] == "actions")["elements"][1]
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "UBOB"},
-        "channel": {"id": "CGENERAL"},
-        "container": {"type": "message", "channel_id": "CGENERAL"},
-        "message": {"ts": final["ts"], "thread_ts": "1700000000.000100"},
-        "actions": [
-            {
-                "action_id": button["action_id"],
-                "value": button["value"],
-                "block_id": "wikibot_feedback",
-                "type": "button",
-            }
-        ],
-        "response_url": f"{bot.api.url}/respond/fb",
-        "trigger_id": "t",
-    }
+    payload = feedback_click(final, button, "UBOB", "t")
+    payload["response_url"] = f"{bot.api.url}/respond/fb"
     from urllib.parse import urlencode
 
     body = urlencode({"payload": json.dumps(payload)})

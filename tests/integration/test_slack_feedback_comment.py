@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 from bot.learning.gap_report import build_report, render_text
-from tests.support.slack_bot import Bot, mention
+from tests.support.slack_bot import Bot, feedback_click, mention
 
 
 async def _interaction(bot: Bot, payload: dict) -> None:
@@ -20,17 +20,7 @@ async def test_a_thumbs_down_comment_reaches_the_log_and_the_report(bot: Bot) ->
     await bot.event(mention("How many vacation days do I get per year?"), "Ecomment")
     final = (await bot.api.wait_for("chat.update"))[-1]
     down = next(b for b in final["blocks"] if b["type"] == "actions")["elements"][1]
-    await _interaction(bot, {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "UBOB"},
-        "channel": {"id": "CGENERAL"},
-        "container": {"type": "message", "channel_id": "CGENERAL"},
-        "message": {"ts": final["ts"], "thread_ts": "1700000000.000100"},
-        "actions": [{"action_id": down["action_id"], "value": down["value"],
-                     "block_id": "wikibot_feedback", "type": "button"}],
-        "trigger_id": "trigger-down",
-    })
+    await _interaction(bot, feedback_click(final, down, "UBOB", "trigger-down"))
     (opened,) = await bot.api.wait_for("views.open")
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
     assert opened["trigger_id"] == "trigger-down" and view["type"] == "modal"

@@ -84,3 +84,26 @@ def mention(text: str, ts: str = "1700000000.000100", **extra: Any) -> dict[str,
         "team": "T1",
         **extra,
     }
+
+
+def feedback_click(
+    final: dict[str, Any], button: dict[str, Any], user: str, trigger_id: str
+) -> dict[str, Any]:
+    """The block_actions payload Slack sends when ``user`` clicks ``button`` on ``final``."""
+    return {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": user},
+        "channel": {"id": "CGENERAL"},
+        "container": {"type": "message", "channel_id": "CGENERAL"},
+        "message": {"ts": final["ts"], "thread_ts": "1700000000.000100"},
+        "actions": [
+            {
+                "action_id": button["action_id"],
+                "value": button["value"],
+                "block_id": "wikibot_feedback",
+                "type": "button",
+            }
+        ],
+        "trigger_id": trigger_id,
+    }

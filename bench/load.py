@@ -73,7 +73,9 @@ async def _watch(run: Run, slack: SlackAPIStub, teams: ConnectorStub) -> None:
         for method, params in slack.calls[slack_seen:]:
             slack_seen += 1
             blocks = params.get("blocks") or []
-            if method == "chat.update" and any(b.get("type") == "actions" for b in blocks):
+            if method == "chat.update" and any(
+                b.get("type") in ("actions", "context_actions") for b in blocks
+            ):
                 _resolve(run, params["channel"])
         for sent in teams.sent[teams_seen:]:
             teams_seen += 1

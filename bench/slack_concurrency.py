@@ -2,6 +2,7 @@
 the extractive writer, a local stand-in for the Slack Web API.
 
     python -m bench.slack_concurrency [--mentions 50]
+    python -m bench.slack_concurrency --streaming [--mentions 50]   # bench/slack_streaming.py
 
 Reports: every mention answered exactly once; ack latency (HTTP response to the signed
 event) p50/p99 (target p99 < 300 ms); placeholder (chat.postMessage seen by the stand-in)
@@ -121,8 +122,18 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
 
 def _is_final(update: dict[str, Any]) -> bool:
     """The finished answer carries the feedback buttons; streaming updates do not."""
-    return any(block.get("type") == "actions" for block in update.get("blocks") or [])
+    return any(
+        block.get("type") in ("actions", "context_actions") for block in update.get("blocks") or []
+    )
 
 
 if __name__ == "__main__":
-    burst_main(run)
+    import sys
+
+    if "--streaming" in sys.argv:  # assistant-pane threads, LLM answers streamed natively
+        from bench.slack_streaming import run as run_streaming
+
+        sys.argv.remove("--streaming")
+        burst_main(run_streaming)
+    else:
+        burst_main(run)

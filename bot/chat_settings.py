@@ -22,6 +22,12 @@ class SlackSettings(BaseModel):
     # intermediate streaming updates shared by all answers in flight (Slack: ~50/min/workspace)
     stream_updates_per_minute: float = Field(default=40, ge=1, le=600)
     progress_interval_s: float = Field(default=3.0, ge=0.1, le=60)  # reindex progress pace
+    # LLM answers in threads stream natively (chat.startStream/appendStream/stopStream)
+    native_streaming: bool = True
+    stream_interval_s: float = Field(default=0.5, ge=0.1, le=30)  # native appendStream pace
+    # the assistant pane's suggested prompts (at most 4); empty: the most-asked questions
+    # (asked by 3+ people, answered from public documents), else public document titles
+    suggested_prompts: list[str] = Field(default_factory=list, max_length=4)
 
     @property
     def enabled(self) -> bool:

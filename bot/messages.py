@@ -4,6 +4,7 @@ so Slack, Teams and the terminal say the same thing."""
 from __future__ import annotations
 
 SEARCHING = "Searching the handbook…"
+WRITING = "Writing the answer…"
 FAILED = "Sorry, something went wrong while answering. Please try again in a minute."
 THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
 TOO_OLD_TO_RATE = "Sorry, that answer is too old to rate."
@@ -12,6 +13,22 @@ ASK_IN_DM_FOR_FIGURES = "Ask me in a direct message for your own figures."
 COULD_NOT_REACH_PRIVATELY = (
     "I couldn't reach you in a personal chat: message me directly for your figures."
 )
+
+
+def assistant_greeting(opened_from: str) -> str:
+    """The first message of an assistant-pane thread (``opened_from``: a channel id)."""
+    text = (
+        "Hi! Ask me anything about the company handbook and HR documents: I answer with "
+        "links to my sources, and say so when the documents do not hold the answer."
+    )
+    if opened_from:
+        text += (
+            f"\nYou opened me from <#{opened_from}>: my answers here use only documents "
+            "everyone in that channel may read. For documents only you may read, start a "
+            "new chat from my Messages tab."
+        )
+    return text
+
 
 # answers
 NOT_IN_DOCUMENTS = "I couldn't find this in the indexed documents."

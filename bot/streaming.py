@@ -34,6 +34,7 @@ class ThrottledText:
         self.sent_len = 0
         self.last_sent = time.monotonic()
         self.pending: asyncio.Task[None] | None = None
+        self.pushing = False  # a push is on the wire (stop() waits for it, never cuts it)
 
     @property
     def text(self) -> str:
@@ -48,6 +49,8 @@ class ThrottledText:
         self.loop.call_soon_threadsafe(self._add, token)
 
     def _add(self, token: str) -> None:
+        if not token:  # WRITING_STARTED (bot/answer/llm.py), or nothing at all
+            return
         self.parts.append(token)
         if self.enabled() and (self.pending is None or self.pending.done()):
             self.pending = asyncio.ensure_future(self._push_later())
@@ -64,11 +67,18 @@ class ThrottledText:
         if len(text) == self.sent_len:
             return
         self.last_sent, self.sent_len = time.monotonic(), len(text)
-        await self.push(text)
+        self.pushing = True
+        try:
+            await self.push(text)
+        finally:
+            self.pushing = False
 
     async def stop(self) -> None:
-        """No more pushes: the final answer replaces whatever was shown."""
+        """No more pushes: the final answer replaces whatever was shown. A push already on
+        the wire is waited for (cut off, it could land after the final answer, or start a
+        stream nobody stops); one still waiting its turn is dropped."""
         if self.pending is not None and not self.pending.done():
-            self.pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            if not self.pushing:
+                self.pending.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self.pending

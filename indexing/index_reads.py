@@ -70,3 +70,34 @@ def chunk_texts(store: QdrantIndexStore) -> list[str]:
             )
         if offset is None:
             return texts
+
+
+def public_document_titles(store: QdrantIndexStore, limit: int = 200) -> list[tuple[str, str]]:
+    """(title, updated_at) of documents everyone may read, newest first (at most ``limit``)."""
+    if store.current_collection() is None:
+        return []
+    first_public = qm.Filter(
+        must=[
+            qm.FieldCondition(key="chunk_index", match=qm.MatchValue(value=0)),
+            qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True)),
+        ]
+    )
+    found: dict[str, str] = {}
+    offset = None
+    while len(found) < 10 * limit:
+        points, offset = store.client.scroll(
+            store.alias,
+            scroll_filter=first_public,
+            limit=512,
+            offset=offset,
+            with_payload=["title", "updated_at"],
+        )
+        for point in points:
+            payload = point.payload or {}
+            title = " ".join(str(payload.get("title", "")).split())
+            if title:
+                found[title] = max(found.get(title, ""), str(payload.get("updated_at") or ""))
+        if offset is None:
+            break
+    newest = sorted(found.items(), key=lambda item: (item[1], item[0]), reverse=True)
+    return newest[:limit]

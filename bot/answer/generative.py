@@ -15,7 +15,7 @@ import re
 import time
 
 from bot.answer.extractive import ExtractiveAnswerer
-from bot.answer.llm import LLMClient, LLMError, TokenCallback
+from bot.answer.llm import WRITING_STARTED, LLMClient, LLMError, TokenCallback
 from bot.answer.prompts import NOT_FOUND_TOKEN, answer_messages, source_block
 from bot.models import Answer, Citation, RetrievedChunk
 
@@ -59,6 +59,8 @@ class GenerativeAnswerer:
         sources = _distinct_sources(chunks)
         blocks = [source_block(n, c.title, c.section, c.text) for n, c in enumerate(sources, 1)]
         started = time.perf_counter()
+        if on_token is not None:
+            on_token(WRITING_STARTED)
         try:
             usage: dict[str, int] = {}
             reply = self.llm.complete(

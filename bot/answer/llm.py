@@ -10,6 +10,9 @@ from typing import Protocol
 from bot.errors import DependencyError
 
 TokenCallback = Callable[[str], None]
+# sent once through a TokenCallback before the first token: the sources are chosen and the
+# LLM is writing (a surface may say so); never part of the answer text
+WRITING_STARTED = ""
 
 
 class LLMError(DependencyError):

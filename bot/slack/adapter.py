@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -20,15 +19,16 @@ from bot import messages
 from bot.admins import AdminRule
 from bot.commands import Caller, question_in
 from bot.config import SlackSettings
-from bot.conversation_access import Membership
-from bot.models import Answer, ChatEvent
+from bot.models import ChatEvent
+from bot.slack.assistant import AssistantPane, AssistantThreads
 from bot.slack.feedback_modal import COMMENT_CALLBACK, comment_of, open_comment_modal
 from bot.slack.home import publish_home
 from bot.slack.members import SlackMembers
-from bot.slack.render import slack_answer_messages, slack_escape
-from bot.slack.stream import UpdateBudget, streaming_updates
+from bot.slack.native_stream import RefusedConversations
+from bot.slack.render import FEEDBACK_ACTION, slack_escape, vote_of
+from bot.slack.stream import UpdateBudget
+from bot.slack.thread import SlackThread
 from bot.state.memory import ConversationKey
-from bot.streaming import ThrottledText
 from bot.surface import respond as respond_to
 
 if TYPE_CHECKING:
@@ -62,12 +62,18 @@ class SlackAdapter:
         # streaming updates are optional: on a 429 they pause (all of them) rather than retry
         self.stream_client = slack_client(settings, retry_429=False)
         self.stream_budget = UpdateBudget(per_minute=settings.stream_updates_per_minute)
+        self.refused = RefusedConversations()  # conversations without native streaming
+        self.legacy_feedback = False  # the workspace refused feedback_buttons: plain buttons
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
-        self.app = AsyncApp(client=self.client, signing_secret=secret)
+        threads = AssistantThreads(app.state.client)
+        self.app = AsyncApp(
+            client=self.client, signing_secret=secret, assistant_thread_context_store=threads
+        )
+        self.app.use(AssistantPane(self, threads).middleware())
         self.app.event("app_mention")(self.on_mention)
         self.app.event("message")(self.on_message)
         self.app.command("/wikibot")(self.on_command)
-        self.app.action(re.compile("^feedback_(up|down)$"))(self.on_feedback)
+        self.app.action(re.compile(f"^(feedback_(up|down)|{FEEDBACK_ACTION})$"))(self.on_feedback)
         self.app.view(COMMENT_CALLBACK)(self.on_comment)
         self.app.event("member_joined_channel")(self.on_membership_change)
         self.app.event("member_left_channel")(self.on_membership_change)
@@ -183,10 +189,12 @@ class SlackAdapter:
 
     async def on_feedback(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        action = body["actions"][0]
+        vote = vote_of(body["actions"][0])
+        if vote is None:
+            return
+        up, feedback_id = vote
         user = body["user"]["id"]
-        up = action["action_id"] == "feedback_up"
-        text = await self.pipeline.vote("slack", action.get("value", ""), user, up)
+        text = await self.pipeline.vote("slack", feedback_id, user, up)
         channel = (body.get("channel") or body.get("container") or {}).get("id") or body.get(
             "container", {}
         ).get("channel_id")
@@ -196,76 +204,10 @@ class SlackAdapter:
             channel=channel, user=user, text=slack_escape(text), thread_ts=thread
         )
         if not up and body.get("trigger_id") and text == messages.THANKS_FOR_FEEDBACK:
-            await open_comment_modal(self.client, body["trigger_id"], action.get("value", ""))
+            await open_comment_modal(self.client, body["trigger_id"], feedback_id)
 
     async def on_comment(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         await ack()  # closes the modal
         feedback_id, comment = comment_of(view)
         if comment:
             await self.pipeline.vote("slack", feedback_id, body["user"]["id"], False, comment)
-
-
-class SlackThread:
-    """The Surface of one Slack question: a placeholder in the thread, updated while the
-    LLM streams, replaced by the answer; private figures as an ephemeral message."""
-
-    def __init__(self, adapter: SlackAdapter, event: ChatEvent, thread: str) -> None:
-        self.adapter, self.client = adapter, adapter.client
-        self.channel, self.user, self.thread = event.channel, event.user, thread
-        self.ts = ""
-        self.stream: ThrottledText | None = None
-
-    async def say(self, text: str) -> None:
-        await self.client.chat_postMessage(
-            channel=self.channel, text=text, thread_ts=self.thread or self.ts or None
-        )
-
-    async def started(self) -> Callable[[str], None]:
-        placeholder = await self.client.chat_postMessage(
-            channel=self.channel, text=messages.SEARCHING, thread_ts=self.thread or None
-        )
-        self.ts = placeholder["ts"]
-        adapter = self.adapter
-        self.stream = streaming_updates(
-            adapter.stream_client,
-            self.channel,
-            self.ts,
-            interval_s=adapter.settings.update_interval_s,
-            budget=adapter.stream_budget,
-        )
-        return self.stream.on_token
-
-    async def finish(self, answer: Answer, feedback_id: str) -> None:
-        if self.stream is not None:
-            await self.stream.stop()
-        posts = slack_answer_messages(answer, feedback_id=feedback_id)
-        await self.client.chat_update(channel=self.channel, ts=self.ts, **posts[0])
-        for more in posts[1:]:
-            await self.client.chat_postMessage(
-                channel=self.channel, thread_ts=self.thread or self.ts, **more
-            )
-
-    async def failed(self, reason: str) -> None:
-        text = messages.FAILED  # the reason is for the log (bot/surface.py logs it)
-        if self.stream is not None:
-            await self.stream.stop()
-        await self.client.chat_update(channel=self.channel, ts=self.ts, text=text)
-
-    async def send_privately(self, text: str) -> bool:
-        try:
-            await self.client.chat_postEphemeral(
-                channel=self.channel,
-                user=self.user,
-                text=slack_escape(text),
-                thread_ts=self.thread or self.ts,
-            )
-        except Exception as exc:
-            logger.warning("could not send an ephemeral message: %s", type(exc).__name__)
-            return False
-        return True
-
-    async def email_of(self, user: str) -> str | None:
-        return await self.adapter.email_of(user)
-
-    async def conversation_members(self) -> Membership | None:
-        return await self.adapter.members.of(self.channel)

@@ -38,7 +38,9 @@ def home_view(rows: list[SourceRow], *, is_admin: bool) -> dict[str, Any]:
         section(
             "*How to ask*\n• Send me a direct message (your own HR figures, such as vacation "
             "days left, only here)\n• @mention me in a channel: I answer in the thread\n"
-            "• `/wikibot your question`: an answer only you see"
+            "• `/wikibot your question`: an answer only you see\n"
+            "• Open me from the top bar (AI apps) beside any channel: a chat of your own, "
+            "with suggested questions"
         ),
         {"type": "divider"},
         section("*What I know*\n" + ("\n".join(lines) or "Nothing is indexed yet.")),

@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from slack_sdk.models.blocks import (
+    ContextActionsBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
+)
+
 from bot.models import Answer
 from bot.text_pieces import split_text
 
@@ -39,26 +45,20 @@ def slack_source_lines(answer: Answer) -> list[str]:
     return lines
 
 
-def slack_answer_messages(answer: Answer, *, feedback_id: str = "") -> list[dict[str, Any]]:
+def slack_answer_messages(
+    answer: Answer, *, feedback_id: str = "", legacy_feedback: bool = False
+) -> list[dict[str, Any]]:
     """The answer as one or more Slack messages ({"text", "blocks"}), each within limits.
 
     Answer text with [n] markers, then the sources (or, when not found, the closest
-    documents), then 👍/👎 buttons whose value is ``feedback_id``."""
-    # a quote's leading ">" stays mrkdwn; everything else is inert text
-    body = re.sub(r"(?m)^&gt; ", "> ", slack_escape(answer.text))
+    documents), then 👍/👎 (``feedback_buttons``; with ``legacy_feedback``, plain buttons)
+    whose value carries ``feedback_id``."""
+    body = _answer_mrkdwn(answer)
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
         for piece in split_text(body, SLACK_SECTION_CHARS)
     ]
-    if answer.citations:
-        heading, lines = "*Sources*", slack_source_lines(answer)
-    else:
-        heading, lines = "*Closest documents*", _closest(answer)
-    if lines:
-        for piece in split_text(heading + "\n" + "\n".join(lines), SLACK_SECTION_CHARS):
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
-    if feedback_id:
-        blocks.append(_feedback_block(feedback_id))
+    blocks += slack_answer_tail(answer, feedback_id, legacy_feedback=legacy_feedback)
     fallback = split_text(body, SLACK_TEXT_CHARS - 100)
     messages = []
     for i in range(0, len(blocks), SLACK_BLOCKS_PER_MESSAGE):
@@ -66,6 +66,36 @@ def slack_answer_messages(answer: Answer, *, feedback_id: str = "") -> list[dict
         text = fallback[0] if i == 0 else "(continued)"
         messages.append({"text": text, "blocks": part})
     return messages
+
+
+def _answer_mrkdwn(answer: Answer) -> str:
+    # a quote's leading ">" stays mrkdwn; everything else is inert text
+    return re.sub(r"(?m)^&gt; ", "> ", slack_escape(answer.text))
+
+
+def slack_answer_tail(
+    answer: Answer, feedback_id: str, *, legacy_feedback: bool = False
+) -> list[dict[str, Any]]:
+    """What follows the answer text: its sources (or the closest documents) and the
+    feedback buttons; also the blocks a native stream ends with (chat.stopStream)."""
+    if answer.citations:
+        heading, lines = "*Sources*", slack_source_lines(answer)
+    else:
+        heading, lines = "*Closest documents*", _closest(answer)
+    blocks: list[dict[str, Any]] = []
+    if lines:
+        for piece in split_text(heading + "\n" + "\n".join(lines), SLACK_SECTION_CHARS):
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+    if feedback_id:
+        blocks.append(
+            _legacy_feedback_block(feedback_id) if legacy_feedback else _feedback_block(feedback_id)
+        )
+    return blocks
+
+
+def slack_stream_text(text: str) -> str:
+    """LLM text for chat.appendStream (markdown): inert like every other text we post."""
+    return slack_escape(text)
 
 
 def _closest(answer: Answer) -> list[str]:
@@ -77,7 +107,39 @@ def _closest(answer: Answer) -> list[str]:
     return list(seen.values())
 
 
+FEEDBACK_ACTION = "wikibot_feedback"
+
+
 def _feedback_block(feedback_id: str) -> dict[str, Any]:
+    """Slack's native 👍/👎 (``context_actions`` + ``feedback_buttons``); a click sends
+    action ``wikibot_feedback`` with value ``up:<id>`` or ``down:<id>``."""
+
+    def button(vote: str, emoji: str, label: str) -> FeedbackButtonObject:
+        return FeedbackButtonObject(
+            text=emoji, value=f"{vote}:{feedback_id}", accessibility_label=label
+        )
+
+    buttons = FeedbackButtonsElement(
+        action_id=FEEDBACK_ACTION,
+        positive_button=button("up", "👍", "This answer helped"),
+        negative_button=button("down", "👎", "This answer was wrong or missed something"),
+    )
+    return ContextActionsBlock(block_id=FEEDBACK_ACTION, elements=[buttons]).to_dict()
+
+
+def vote_of(action: dict[str, Any]) -> tuple[bool, str] | None:
+    """(up, feedback id) of a feedback click, native or legacy; None for anything else."""
+    action_id, value = action.get("action_id", ""), str(action.get("value", ""))
+    if action_id == FEEDBACK_ACTION and value.partition(":")[0] in ("up", "down"):
+        vote, _, feedback_id = value.partition(":")
+        return vote == "up", feedback_id
+    if action_id in ("feedback_up", "feedback_down"):
+        return action_id == "feedback_up", value
+    return None
+
+
+def _legacy_feedback_block(feedback_id: str) -> dict[str, Any]:
+    """Plain buttons, for workspaces that refuse ``context_actions`` (invalid_blocks)."""
     return {
         "type": "actions",
         "block_id": "wikibot_feedback",

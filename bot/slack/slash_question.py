@@ -55,7 +55,8 @@ class SlashReply:
         return None  # the ack already said "searching"; the answer comes whole
 
     async def finish(self, answer: Answer, feedback_id: str) -> None:
-        for post in slack_answer_messages(answer, feedback_id=feedback_id):
+        # plain buttons: a response_url reply cannot tell us it refused feedback_buttons
+        for post in slack_answer_messages(answer, feedback_id=feedback_id, legacy_feedback=True):
             await self.respond(response_type=self.kind, replace_original=False, **post)
 
     async def failed(self, reason: str) -> None:

@@ -1,4 +1,5 @@
-"""Progressive chat.update of a placeholder while the LLM streams, throttled.
+"""Progressive chat.update of a placeholder while the LLM streams, throttled (the path for
+conversations without native streaming: bot/slack/native_stream.py).
 
 The pace is bot/streaming.py's. Three limits apply to the intermediate updates: at most
 one chat.update per ``interval_s`` per message; a budget shared by every message this
@@ -15,7 +16,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.render import slack_streaming_message
-from bot.streaming import ThrottledText
 
 logger = logging.getLogger(__name__)
 
@@ -46,21 +46,15 @@ class UpdateBudget:
         self.pause_until = max(self.pause_until, time.monotonic() + seconds)
 
 
-def streaming_updates(
-    client: AsyncWebClient, channel: str, ts: str, *, interval_s: float, budget: UpdateBudget
-) -> ThrottledText:
-    """chat.update of the placeholder ``ts`` with the text so far."""
-
-    async def push(text: str) -> None:
-        try:
-            await client.chat_update(channel=channel, ts=ts, **slack_streaming_message(text))
-        except SlackApiError as exc:
-            response = exc.response
-            if response is not None and response.status_code == 429:
-                budget.pause(float(response.headers.get("Retry-After") or 1))
-            else:
-                logger.warning("streaming update failed: %s", response.get("error"))
-
-    return ThrottledText(
-        push, interval_s=interval_s, admit=budget.take, not_before=lambda: budget.pause_until
-    )
+async def update_partial(
+    client: AsyncWebClient, channel: str, ts: str, text: str, budget: UpdateBudget
+) -> None:
+    """chat.update of the message ``ts`` with the text so far; a 429 pauses every stream."""
+    try:
+        await client.chat_update(channel=channel, ts=ts, **slack_streaming_message(text))
+    except SlackApiError as exc:
+        response = exc.response
+        if response is not None and response.status_code == 429:
+            budget.pause(float(response.headers.get("Retry-After") or 1))
+        else:
+            logger.warning("streaming update failed: %s", response.get("error"))

@@ -30,12 +30,15 @@ class ConversationKey:
 
     @classmethod
     def of(cls, event: ChatEvent) -> ConversationKey:
-        if event.is_dm:
-            return cls(event.platform, event.workspace, "dm", "", dm_user=event.user)
+        if event.is_dm:  # a DM's own thread (the assistant pane's) is a conversation of its own
+            return cls(event.platform, event.workspace, "dm", event.thread, dm_user=event.user)
         return cls(event.platform, event.workspace, event.channel, event.thread or "")
 
     def redis_key(self) -> str:
-        scope = f"dm:{self.dm_user}" if self.dm_user else f"{self.channel}:{self.thread}"
+        if self.dm_user:
+            scope = f"dm:{self.dm_user}" + (f":{self.thread}" if self.thread else "")
+        else:
+            scope = f"{self.channel}:{self.thread}"
         return f"wikibot:mem:{self.platform}:{self.workspace}:{scope}"
 
 

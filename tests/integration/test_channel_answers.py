@@ -115,6 +115,31 @@ async def test_restricted_answers_only_where_every_member_may_read(bot: Bot) -> 
     assert CANARY not in json.dumps(bot.api.of("chat.postMessage"))  # placeholders, thread posts
 
 
+async def test_the_assistant_pane_answers_for_the_channel_it_was_opened_from(bot: Bot) -> None:
+    """Opened beside a channel, the pane uses what every member there may read; opened from
+    the app's own Messages tab, the asker's own access (a DM)."""
+
+    async def pane_answer(thread: str, context: dict[str, str]) -> str:
+        started = {"type": "assistant_thread_started", "assistant_thread": {
+            "user_id": "UHR1", "channel_id": "DHR1", "thread_ts": thread, "context": context}}
+        before = len(bot.api.of("chat.postMessage"))
+        await bot.event(started, f"Es{thread}")
+        before = len(await bot.api.wait_for("chat.postMessage", before + 1))  # the greeting
+        message = {"type": "message", "channel_type": "im", "channel": "DHR1", "user": "UHR1",
+                   "text": QUESTIONS[0], "ts": thread + "1", "thread_ts": thread, "team": "T1"}
+        await bot.event(message, f"Em{thread}")
+        posts = await bot.api.wait_for("chat.postMessage", before + 1)
+        return json.dumps([p for p in posts[before:] if p.get("thread_ts") == thread])
+
+    beside_mixed = await pane_answer("1800000001.000100", {"channel_id": "GMIXED"})
+    beside_public = await pane_answer("1800000002.000100", {"channel_id": "CPUBLIC"})
+    beside_hr = await pane_answer("1800000003.000100", {"channel_id": "GHR"})
+    own = await pane_answer("1800000004.000100", {})
+    assert CANARY not in beside_mixed and CANARY not in beside_public
+    assert CANARY in beside_hr  # everyone beside it may read it
+    assert CANARY in own  # UHR1's own access
+
+
 async def test_members_unknown_means_public_only(bot: Bot) -> None:
     bot.api.channels.pop("GHR")  # conversations.info now fails: channel_not_found
     unknown = await _ask_all(bot, "GHR", "unknown")
@@ -168,3 +193,28 @@ async def test_teams_group_chat_uses_the_roster(
         assert CANARY not in await ask("t2")  # the roster was re-read after the update
     finally:
         await stop_bot(bot, runner)
+
+
+async def test_suggested_prompts_are_shared_public_questions_only(bot: Bot) -> None:
+    """The pane suggests a logged question only if 3+ people asked it and its answer came
+    from documents everyone may read: never one person's question, never a restricted one."""
+    asked = [
+        ("GHR", ["UHR1", "UHR2", "UHR3"], QUESTIONS[0]),  # answered from the salary bands
+        ("CPUBLIC", ["UHR1", "UHR2", "UOUT"], "How many vacation days do I get per year?"),
+        ("CPUBLIC", ["UHR1", "UOUT"], "When do I need a doctor's note for sick leave?"),
+    ]
+    n = 0
+    for channel, users, question in asked:
+        for user in users:
+            n += 1
+            event = mention(question, ts=f"1900000000.{n:06d}", channel=channel, user=user)
+            await bot.event(event, f"Esuggest{n}")
+    await bot.api.wait_for("chat.update", n, timeout=240)
+    entries = await bot.components.state.question_log.entries()
+    assert sum(1 for e in entries if e.get("kind") == "answer") == n
+    started = {"type": "assistant_thread_started", "assistant_thread": {
+        "user_id": "UOUT", "channel_id": "DOUT", "thread_ts": "1900000001.000100"}}
+    await bot.event(started, "Esuggest-start")
+    (prompts,) = await bot.api.wait_for("assistant.threads.setSuggestedPrompts")
+    assert [p["message"] for p in prompts["prompts"]] == [asked[1][2]]
+    assert CANARY not in json.dumps(prompts) and "salary" not in json.dumps(prompts).lower()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer.llm import WRITING_STARTED
 from bot.app import App, build_app
 from bot.config import LLMSettings, load_settings
 from connectors.folder import FolderConnector
@@ -64,7 +65,8 @@ def test_streamed_answer_arrives_token_by_token(parts: App) -> None:
     tokens: list[str] = []
     answer = parts.engine.ask(QUESTION, on_token=tokens.append)
     assert answer.writer == "llm"
-    assert len(tokens) >= 2 and all(tokens)
+    assert tokens[0] == WRITING_STARTED  # once, before the first token: the LLM is writing
+    assert len(tokens) >= 3 and all(tokens[1:])
 
 
 @pytest.mark.parametrize("parts", [{"timeout_s": 0.01, "max_retries": 0}], indirect=True)

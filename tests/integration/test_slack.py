@@ -14,7 +14,7 @@ import pytest
 from bot import messages
 from tests.support.engines import FixedEngine, StreamingEngine
 from tests.support.slack_api import BOT_USER
-from tests.support.slack_bot import ADMIN, Bot, feedback_click, mention
+from tests.support.slack_bot import ADMIN, Bot, feedback_buttons, feedback_click, mention
 
 
 async def test_mention_is_answered_in_thread_with_placeholder_sources_and_buttons(bot: Bot) -> None:
@@ -37,8 +37,9 @@ async def test_mention_is_answered_in_thread_with_placeholder_sources_and_button
     assert "[1]" in rendered and "*Sources*" in rendered
     assert "time-off/vacation.md#" in rendered  # a link <url#anchor|Title › Section>
     assert "|Vacation \\u203a " in rendered
-    actions = [b for b in final["blocks"] if b["type"] == "actions"]
-    assert [e["action_id"] for e in actions[0]["elements"]] == ["feedback_up", "feedback_down"]
+    buttons = feedback_buttons(final)  # Slack's native 👍/👎, carrying the feedback id
+    assert buttons["up"].startswith("up:") and buttons["down"].startswith("down:")
+    assert buttons["up"][3:] == buttons["down"][5:] != ""
 
 
 async def test_reply_in_existing_thread_and_dm(bot: Bot) -> None:
@@ -143,8 +144,7 @@ async def test_feedback_is_stored_and_acknowledged_to_the_clicker_only(bot: Bot)
     assert before["wikibot_index_chunks"] > 24
     await bot.event(mention("How many vacation days do I get per year?"), "Efb")
     final = (await bot.api.wait_for("chat.update"))[-1]
-    button = next(b for b in final["blocks"] if b["type"] == "actions")["elements"][1]
-    payload = feedback_click(final, button, "UBOB", "t")
+    payload = feedback_click(final, "down", "UBOB", "t")
     payload["response_url"] = f"{bot.api.url}/respond/fb"
     from urllib.parse import urlencode
 
@@ -247,6 +247,7 @@ async def test_an_answer_beyond_slack_limits_is_split(bot: Bot) -> None:
 
 
 async def test_streaming_updates_are_progressive_and_throttled(bot: Bot) -> None:
+    bot.api.refuse_streaming = "method_not_supported"  # a workspace without native streaming
     bot.engine.use(StreamingEngine(bot.components.answer_engine))
     await bot.event(mention("How many vacation days do I get per year?"), "Estream")
     await bot.api.wait_for("chat.postMessage")
@@ -266,6 +267,7 @@ async def test_streaming_updates_are_progressive_and_throttled(bot: Bot) -> None
 
 
 async def test_a_429_pauses_streaming_for_retry_after(bot: Bot) -> None:
+    bot.api.refuse_streaming = "method_not_supported"
     bot.engine.use(StreamingEngine(bot.components.answer_engine, 50, 0.04))
     bot.api.rate_limit_next["chat.update"] = 1
     await bot.event(mention("How many vacation days do I get per year?"), "E429")

@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 from bot.learning.gap_report import build_report, render_text
-from tests.support.slack_bot import Bot, feedback_click, mention
+from tests.support.slack_bot import Bot, feedback_buttons, feedback_click, mention
 
 
 async def _interaction(bot: Bot, payload: dict) -> None:
@@ -19,12 +19,11 @@ async def _interaction(bot: Bot, payload: dict) -> None:
 async def test_a_thumbs_down_comment_reaches_the_log_and_the_report(bot: Bot) -> None:
     await bot.event(mention("How many vacation days do I get per year?"), "Ecomment")
     final = (await bot.api.wait_for("chat.update"))[-1]
-    down = next(b for b in final["blocks"] if b["type"] == "actions")["elements"][1]
-    await _interaction(bot, feedback_click(final, down, "UBOB", "trigger-down"))
+    await _interaction(bot, feedback_click(final, "down", "UBOB", "trigger-down"))
     (opened,) = await bot.api.wait_for("views.open")
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
     assert opened["trigger_id"] == "trigger-down" and view["type"] == "modal"
-    assert view["private_metadata"] == down["value"]
+    assert view["private_metadata"] == feedback_buttons(final)["down"].removeprefix("down:")
 
     comment = "It did not say whether unused days roll over."
     view["state"] = {"values": {"comment": {"comment_text": {"type": "plain_text_input",

@@ -28,6 +28,11 @@ class SlackAPIStub:
         self.refused_tokens: set[str] = set()  # answered invalid_auth, like a revoked token
         # channel id -> {"is_private", "is_mpim", "members": [...]} (conversations.info/members)
         self.channels: dict[str, dict[str, Any]] = {}
+        # native streaming: "" streams; an error name refuses chat.startStream with it
+        self.refuse_streaming = ""
+        self.refuse_block_types: set[str] = set()  # block types answered with invalid_blocks
+        self.streams: dict[str, dict[str, Any]] = {}  # ts -> thread_ts, text, blocks, stopped
+        self.socket_url = ""  # apps.connections.open hands it out (tests/support/slack_socket.py)
         self._ts = 1000
         self.runner: web.AppRunner | None = None
         self.url = ""
@@ -47,9 +52,9 @@ class SlackAPIStub:
         raw = await request.text()
         if request.method == "GET":
             return dict(request.query)
-        if request.content_type == "application/json":
-            return json.loads(raw or "{}")
-        params: dict[str, Any] = dict(parse_qsl(raw))
+        if request.content_type == "application/json":  # arguments may be in the URL too
+            return {**dict(request.query), **json.loads(raw or "{}")}
+        params: dict[str, Any] = {**dict(request.query), **dict(parse_qsl(raw))}
         for key in ("blocks", "attachments"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
@@ -103,13 +108,47 @@ class SlackAPIStub:
             return web.json_response(
                 {"ok": True, "members": page, "response_metadata": more}
             )
+        if method == "apps.connections.open" and self.socket_url:
+            return web.json_response({"ok": True, "url": self.socket_url})
         if method == "usergroups.users.list":
             return web.json_response({"ok": True, "users": self.usergroup_members})
+        refused = {b.get("type") for b in params.get("blocks") or []} & self.refuse_block_types
+        if refused:
+            return web.json_response({"ok": False, "error": "invalid_blocks"})
+        if method.startswith("chat.") and method.endswith("Stream"):
+            return self._stream(method, params)
         self._ts += 1
         ts = params.get("ts") or f"{self._ts}.000100"
         if method == "chat.postMessage":
             self.posted[ts] = params
         return web.json_response({"ok": True, "channel": params.get("channel"), "ts": ts})
+
+    def _stream(self, method: str, params: dict[str, Any]) -> web.Response:
+        """chat.startStream / appendStream / stopStream, as Slack checks them."""
+        if method == "chat.startStream":
+            if self.refuse_streaming:
+                return web.json_response({"ok": False, "error": self.refuse_streaming})
+            if not params.get("thread_ts"):
+                return web.json_response({"ok": False, "error": "invalid_arguments"})
+            self._ts += 1
+            ts = f"{self._ts}.000100"
+            self.streams[ts] = {
+                "channel": params["channel"],
+                "thread_ts": params["thread_ts"],
+                "text": _streamed_text(params),
+                "blocks": [],
+                "stopped": False,
+            }
+            return web.json_response({"ok": True, "channel": params["channel"], "ts": ts})
+        stream = self.streams.get(str(params.get("ts", "")))
+        if stream is None:
+            return web.json_response({"ok": False, "error": "message_not_found"})
+        if stream["stopped"]:
+            return web.json_response({"ok": False, "error": "message_not_in_streaming_state"})
+        stream["text"] += _streamed_text(params)
+        if method == "chat.stopStream":
+            stream["stopped"], stream["blocks"] = True, params.get("blocks") or []
+        return web.json_response({"ok": True, "channel": stream["channel"], "ts": params["ts"]})
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(("response_url", await self._params(request)))
@@ -144,3 +183,10 @@ class SlackAPIStub:
                 raise AssertionError(f"{method} x{count} not seen; calls: {self.calls}")
             await asyncio.sleep(0.05)
         return self.of(method)
+
+
+def _streamed_text(params: dict[str, Any]) -> str:
+    """The markdown a stream call adds: ``markdown_text`` and/or markdown_text chunks."""
+    chunks = params.get("chunks") or []
+    pieces = [c.get("text", "") for c in chunks if c.get("type") == "markdown_text"]
+    return (params.get("markdown_text") or "") + "".join(pieces)

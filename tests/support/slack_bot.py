@@ -86,24 +86,33 @@ def mention(text: str, ts: str = "1700000000.000100", **extra: Any) -> dict[str,
     }
 
 
+def feedback_buttons(message: dict[str, Any]) -> dict[str, str]:
+    """{"up": value, "down": value} of an answer's native 👍/👎 (context_actions block)."""
+    block = next(b for b in message["blocks"] if b["type"] == "context_actions")
+    element = block["elements"][0]
+    assert element["type"] == "feedback_buttons" and element["action_id"] == "wikibot_feedback"
+    return {"up": element["positive_button"]["value"], "down": element["negative_button"]["value"]}
+
+
 def feedback_click(
-    final: dict[str, Any], button: dict[str, Any], user: str, trigger_id: str
+    final: dict[str, Any], vote: str, user: str, trigger_id: str
 ) -> dict[str, Any]:
-    """The block_actions payload Slack sends when ``user`` clicks ``button`` on ``final``."""
+    """The block_actions payload Slack sends when ``user`` clicks 👍 or 👎 (``vote``) on
+    ``final``: the native feedback_buttons, or plain buttons where the answer has those."""
+    legacy = [b for b in final.get("blocks") or [] if b["type"] == "actions"]
+    if legacy:
+        button = legacy[0]["elements"][0 if vote == "up" else 1]
+        action = {"action_id": button["action_id"], "value": button["value"], "type": "button"}
+    else:
+        value = feedback_buttons(final)[vote]
+        action = {"action_id": "wikibot_feedback", "value": value, "type": "feedback_buttons"}
     return {
         "type": "block_actions",
         "team": {"id": "T1"},
         "user": {"id": user},
-        "channel": {"id": "CGENERAL"},
-        "container": {"type": "message", "channel_id": "CGENERAL"},
-        "message": {"ts": final["ts"], "thread_ts": "1700000000.000100"},
-        "actions": [
-            {
-                "action_id": button["action_id"],
-                "value": button["value"],
-                "block_id": "wikibot_feedback",
-                "type": "button",
-            }
-        ],
+        "channel": {"id": final.get("channel", "CGENERAL")},
+        "container": {"type": "message", "channel_id": final.get("channel", "CGENERAL")},
+        "message": {"ts": final["ts"], "thread_ts": final.get("thread_ts", "1700000000.000100")},
+        "actions": [{**action, "block_id": "wikibot_feedback"}],
         "trigger_id": trigger_id,
     }

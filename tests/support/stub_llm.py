@@ -28,6 +28,7 @@ class StubLLM:
         self.behaviour: Behaviour = lambda messages: "stub reply [1]"
         self.fault: Fault = lambda messages: None
         self.delay_s = 0.0
+        self.token_gap_s = 0.0  # between streamed pieces (a model writing at a pace)
         self.url = ""
         self.stop = threading.Event()  # ends hanging and endless replies at shutdown
 
@@ -52,6 +53,7 @@ def _handler(stub: StubLLM) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 for piece in [reply[i : i + 4] for i in range(0, len(reply), 4)]:
+                    time.sleep(stub.token_gap_s)
                     chunk = {
                         **base,
                         "object": "chat.completion.chunk",

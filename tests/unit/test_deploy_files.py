@@ -123,6 +123,11 @@ def test_slack_manifests_socket_mode_first_and_http_alike() -> None:
     assert events == http["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_mention", "message.im"} <= set(events)
     assert "users:read.email" in socket["oauth_config"]["scopes"]["bot"]
+    # Slack as an AI app: the assistant pane, its events and scope, the same in both
+    assert {"assistant_thread_started", "assistant_thread_context_changed"} <= set(events)
+    assert "assistant:write" in socket["oauth_config"]["scopes"]["bot"]
+    assert socket["features"]["assistant_view"] == http["features"]["assistant_view"]
+    assert socket["features"]["assistant_view"]["assistant_description"]
 
 
 def test_compose_file_runs_the_image_with_redis_and_a_sources_file() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.models import Answer, Citation, RetrievedChunk
-from bot.slack.render import slack_answer_messages, slack_escape
+from bot.slack.render import slack_answer_messages, slack_escape, vote_of
 from bot.text_pieces import split_text
 
 
@@ -47,7 +47,16 @@ def test_answer_with_sources_and_feedback() -> None:
         "[1] <https://w/v|Vacation › How many days> · updated 2026-08-15" in sources["text"]["text"]
     )
     assert "[2] No link (`a|b.md`)" in sources["text"]["text"]
-    assert [e["value"] for e in actions["elements"]] == ["abc", "abc"]
+    (buttons,) = actions["elements"]  # Slack's native 👍/👎
+    assert actions["type"] == "context_actions" and buttons["type"] == "feedback_buttons"
+    assert buttons["positive_button"]["value"] == "up:abc"
+    assert buttons["negative_button"]["value"] == "down:abc"
+    assert vote_of({"action_id": buttons["action_id"], "value": "down:abc"}) == (False, "abc")
+    [legacy] = slack_answer_messages(answer, feedback_id="abc", legacy_feedback=True)
+    plain = legacy["blocks"][-1]
+    assert [e["value"] for e in plain["elements"]] == ["abc", "abc"]
+    assert vote_of({"action_id": "feedback_up", "value": "abc"}) == (True, "abc")
+    assert vote_of({"action_id": "wikibot_feedback", "value": "sideways:abc"}) is None
 
 
 def test_not_found_lists_the_closest_documents() -> None:

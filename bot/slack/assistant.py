@@ -1,0 +1,155 @@
+"""The assistant pane (Slack's "Agents & AI Apps" split view), through Bolt's AsyncAssistant.
+
+* Thread started: a greeting (saying which channel the pane was opened from, if any) and up
+  to four suggested prompts (bot/suggested_questions.py).
+* Every message in the thread is a question with the thread as its memory; the first one
+  becomes the thread's title.
+* Opened from a channel: answers use only what every member of that channel may read (the
+  rule of bot/conversation_access.py), because what is said about a channel's work tends to
+  be pasted into it; from the app's own DM tab, the asker's own access as in any DM.
+
+Which threads are assistant threads, and their channel, is kept by ``AssistantThreads``
+(Redis when configured, so every replica knows; in-process otherwise). A DM thread the store
+does not know is answered as a DM thread always was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import Redis
+from slack_bolt.context.assistant.thread_context import AssistantThreadContext
+from slack_bolt.context.assistant.thread_context_store.async_store import (
+    AsyncAssistantThreadContextStore,
+)
+from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
+from slack_sdk.errors import SlackApiError
+
+from bot import messages
+from bot.slack.thread import SlackThread, slack_error
+from bot.state.memory import ConversationKey
+from bot.suggested_questions import SuggestedQuestions
+from bot.surface import respond as respond_to
+
+if TYPE_CHECKING:
+    from bot.slack.adapter import SlackAdapter
+
+logger = logging.getLogger(__name__)
+THREAD_TTL_S = 30 * 86400
+TITLE_CHARS = 80
+
+
+class AssistantThreads(AsyncAssistantThreadContextStore):
+    """Assistant threads and the context each was opened from (Bolt's store protocol)."""
+
+    def __init__(self, redis: Redis | None = None, *, limit: int = 50_000) -> None:
+        self.redis, self.limit = redis, limit
+        self.local: OrderedDict[str, dict[str, str]] = OrderedDict()
+
+    @staticmethod
+    def key(channel_id: str, thread_ts: str) -> str:
+        return f"wikibot:assistant_thread:{channel_id}:{thread_ts}"
+
+    async def save(self, *, channel_id: str, thread_ts: str, context: dict[str, str]) -> None:
+        key, value = self.key(channel_id, thread_ts), dict(context or {})
+        self.local[key] = value
+        self.local.move_to_end(key)
+        while len(self.local) > self.limit:
+            self.local.popitem(last=False)
+        if self.redis is not None:
+            try:
+                await self.redis.set(key, json.dumps(value), ex=THREAD_TTL_S)
+            except Exception as exc:  # this replica still knows; others answer it as a DM
+                logger.warning("could not keep an assistant thread in Redis: %s", exc)
+
+    async def context_of(self, channel_id: str, thread_ts: str) -> dict[str, str] | None:
+        """The thread's context ({} if opened without a channel), or None if it is not an
+        assistant thread this bot has seen."""
+        key = self.key(channel_id, thread_ts)
+        if key in self.local:
+            return self.local[key]
+        if self.redis is None:
+            return None
+        try:
+            raw = await self.redis.get(key)
+        except Exception as exc:
+            logger.warning("could not read an assistant thread from Redis: %s", exc)
+            return None
+        return json.loads(raw) if raw else None
+
+    async def find(self, *, channel_id: str, thread_ts: str) -> AssistantThreadContext | None:
+        context = await self.context_of(channel_id, thread_ts)
+        return AssistantThreadContext(context) if context and context.get("channel_id") else None
+
+
+class AssistantPane:
+    def __init__(self, adapter: SlackAdapter, threads: AssistantThreads) -> None:
+        self.adapter, self.threads = adapter, threads
+        app = adapter.wikibot
+        self.suggestions = SuggestedQuestions(app, adapter.settings.suggested_prompts)
+
+    def middleware(self) -> AsyncAssistant:
+        assistant = AsyncAssistant(thread_context_store=self.threads, logger=logger)
+        assistant.thread_started(self.on_thread_started)
+        assistant.thread_context_changed(self.on_context_changed)
+        assistant.user_message(self.on_user_message)
+        return assistant
+
+    async def on_thread_started(self, payload: dict[str, Any]) -> None:
+        thread = payload["assistant_thread"]
+        channel, ts = thread["channel_id"], thread["thread_ts"]
+        context = dict(thread.get("context") or {})
+        await self.threads.save(channel_id=channel, thread_ts=ts, context=context)
+        opened_from = context.get("channel_id", "")
+        client = self.adapter.client
+        await client.chat_postMessage(
+            channel=channel,
+            thread_ts=ts,
+            text=messages.assistant_greeting(opened_from if opened_from != channel else ""),
+        )
+        prompts = await self.suggestions.get()
+        if prompts:
+            try:
+                await client.assistant_threads_setSuggestedPrompts(
+                    channel_id=channel, thread_ts=ts, prompts=prompts, title="Try asking"
+                )
+            except SlackApiError as exc:
+                logger.warning("could not set suggested prompts: %s", slack_error(exc))
+
+    async def on_context_changed(self, payload: dict[str, Any]) -> None:
+        thread = payload["assistant_thread"]
+        await self.threads.save(
+            channel_id=thread["channel_id"],
+            thread_ts=thread["thread_ts"],
+            context=dict(thread.get("context") or {}),
+        )
+
+    async def on_user_message(self, body: dict[str, Any], payload: dict[str, Any]) -> None:
+        if payload.get("subtype") not in (None, "file_share") or not payload.get("user"):
+            return  # edits, joins, other bots
+        adapter, channel, thread = self.adapter, payload["channel"], payload["thread_ts"]
+        event = adapter.to_chat_event(body, payload, thread)
+        context = await self.threads.context_of(channel, thread)
+        if context is None:  # a DM thread outside the pane: answered as before
+            await respond_to(adapter.pipeline, event, SlackThread(adapter, event, thread))
+            return
+        opened_from = context.get("channel_id", "")
+        opened_from = "" if opened_from == channel else opened_from
+        if opened_from:  # the channel's members decide what the answer may use
+            event = event.model_copy(update={"is_dm": False})
+        if event.text and not await adapter.memory.history(ConversationKey.of(event)):
+            await self.set_title(channel, thread, event.text)
+        surface = SlackThread(adapter, event, thread, assistant=True, context_channel=opened_from)
+        await respond_to(adapter.pipeline, event, surface)
+
+    async def set_title(self, channel: str, thread: str, question: str) -> None:
+        title = question if len(question) <= TITLE_CHARS else question[: TITLE_CHARS - 1] + "…"
+        try:
+            await self.adapter.client.assistant_threads_setTitle(
+                channel_id=channel, thread_ts=thread, title=title
+            )
+        except SlackApiError as exc:
+            logger.info("could not set the thread title: %s", slack_error(exc))

@@ -166,7 +166,7 @@ async def test_stuck_llm_calls_free_their_slots_and_sigterm_ends_serve(
                 healthy = "How many vacation days do I get per year?"
                 assert await _post(session, base, _mention(healthy, 10)) == 200
                 deadline = time.monotonic() + 45
-                while not any("25 vacation days" in json.dumps(u) for u in api.of("chat.update")):
+                while not any("25 vacation days" in shown for shown in api.delivered()):
                     assert time.monotonic() < deadline, "the healthy question was never answered"
                     await asyncio.sleep(0.2)
                 # every stuck answer ended as the extractive fallback, with its sources

@@ -94,7 +94,9 @@ async def test_personal_answers_stay_in_the_users_dm(clients: list[Redis]) -> No
     client = clients[0]
     memory = RedisMemory(client, RedisHealth(client), turns=10, ttl_s=60)
     dm = ConversationKey.of(_event(is_dm=True, channel="D1", thread="5.5"))
-    assert dm == ConversationKey.of(_event(is_dm=True, channel="D1", thread="9.9"))  # one DM
+    other_thread = ConversationKey.of(_event(is_dm=True, channel="D1", thread="9.9"))
+    assert dm != other_thread and dm.dm_user == other_thread.dm_user == "U1"  # a DM thread
+    assert dm.redis_key() != other_thread.redis_key()  # is a conversation of its own
     channel = ConversationKey.of(_event())
     personal = Turn(
         user="U1",

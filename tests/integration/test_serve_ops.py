@@ -173,8 +173,9 @@ async def test_sigterm_lets_the_answer_in_flight_finish(
             code = await asyncio.to_thread(process.wait, 30)
             stderr = process.stderr.read() if process.stderr else ""
             assert code == 0, stderr
-            final = api.of("chat.update")[-1]
-            assert "25 vacation days" in json.dumps(final["blocks"])  # finished and delivered
+            (stream,) = api.streams.values()  # streamed natively, and finished
+            assert stream["stopped"] and "25 vacation days" in stream["text"]
+            assert "Sources" in json.dumps(stream["blocks"])  # delivered whole
             assert "all answers finished" in stderr
             logs = [json.loads(x) for x in stderr.splitlines() if x.startswith("{")]
             assert logs and all({"ts", "level", "logger", "message"} <= set(x) for x in logs)

@@ -166,6 +166,12 @@ class SlackAPIStub:
             if len(text) > 3000:
                 self.violations.append(f"{method}: section of {len(text)} chars")
 
+    def delivered(self) -> list[str]:
+        """Everything the bot showed, as JSON text: posts, updates, and each native stream
+        (its text and the blocks it ended with)."""
+        shown = [json.dumps(p) for m, p in self.calls if m in ("chat.postMessage", "chat.update")]
+        return shown + [json.dumps([s["text"], s["blocks"]]) for s in self.streams.values()]
+
     def of(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]
 

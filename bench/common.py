@@ -9,8 +9,11 @@ import os
 import resource
 import statistics
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+from slack_sdk.signature import SignatureVerifier
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = Path(os.environ.get("WIKIBOT_SHARED_DIR", REPO.parent / "shared")) / "corpora"
@@ -34,6 +37,23 @@ DEMO_QUESTIONS = [
 def peak_rss_mb(children: bool = False) -> float:
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def signed_slack_event(
+    secret: str, event: dict[str, object], event_id: str
+) -> tuple[str, dict[str, str]]:
+    """The body and headers of an event_callback as Slack signs it (the burst benchmarks)."""
+    body = json.dumps(
+        {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
+    )
+    stamp = str(int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+    return body, headers
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -12,15 +12,13 @@ p95 (< 1 s); final answer (chat.update) p95 (< 3 s). Indexes the demo handbook f
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
 
-from bench.common import DEMO_QUESTIONS, REPO, burst_main, percentile
+from bench.common import DEMO_QUESTIONS, REPO, burst_main, percentile, signed_slack_event
 from bot.app import build_app
 from bot.config import load_settings
 from bot.serve.web import build_web_app
@@ -49,33 +47,20 @@ async def run(mentions: int, workdir: Path) -> dict[str, float]:
     index_now(components, [FolderConnector(REPO / "demo" / "handbook")])
     app = build_web_app(components)
     runner, base = await start_site(app)
-    verifier = SignatureVerifier(SECRET)
     sent_at: dict[str, float] = {}
     acks: list[float] = []
     async with aiohttp.ClientSession() as session:
 
         async def mention(i: int) -> None:
             ts = f"1700000000.{i:06d}"
-            body = json.dumps(
-                {
-                    "type": "event_callback",
-                    "team_id": "T1",
-                    "event_id": f"Ev{i}",
-                    "event": {
-                        "type": "app_mention",
-                        "user": f"U{i}",
-                        "channel": "C1",
-                        "ts": ts,
-                        "text": f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)]}",
-                    },
-                }
-            )
-            stamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+            event = {
+                "type": "app_mention",
+                "user": f"U{i}",
+                "channel": "C1",
+                "ts": ts,
+                "text": f"<@UBOT> {QUESTIONS[i % len(QUESTIONS)]}",
             }
+            body, headers = signed_slack_event(SECRET, event, f"Ev{i}")
             sent_at[ts] = time.perf_counter()
             async with session.post(f"{base}/slack/events", data=body, headers=headers) as response:
                 await response.read()

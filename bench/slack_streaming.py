@@ -12,15 +12,13 @@ p50/p95; appendStream calls per answer. Indexes the demo handbook first.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
 
-from bench.common import DEMO_QUESTIONS, REPO, burst_main, percentile
+from bench.common import DEMO_QUESTIONS, REPO, burst_main, percentile, signed_slack_event
 from bot.app import build_app
 from bot.config import load_settings
 from bot.serve.web import build_web_app
@@ -68,20 +66,11 @@ async def run(questions: int, workdir: Path) -> dict[str, float]:
 
 
 async def _burst(api: SlackAPIStub, base: str, questions: int) -> dict[str, float]:
-    verifier = SignatureVerifier(SECRET)
     sent_at: dict[str, float] = {}
     async with aiohttp.ClientSession() as session:
 
         async def post(event: dict[str, Any], event_id: str) -> None:
-            body = json.dumps(
-                {"type": "event_callback", "team_id": "T1", "event_id": event_id, "event": event}
-            )
-            stamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
-            }
+            body, headers = signed_slack_event(SECRET, event, event_id)
             async with session.post(f"{base}/slack/events", data=body, headers=headers) as r:
                 await r.read()
                 assert r.status == 200

@@ -63,12 +63,15 @@ class SourceDocument(BaseModel):
 @dataclass(frozen=True)
 class FailedDocument:
     """A document a connector could not read; reported, never fatal. ``empty`` marks
-    documents with nothing to index (not an error, but still reported)."""
+    documents with nothing to index (not an error, but still reported). ``withdrawn``: its
+    previously indexed version is removed too (a source that cannot confirm who may read it
+    now, e.g. SharePoint); otherwise the previous version keeps serving."""
 
     id: str
     source: str
     reason: str
     empty: bool = False
+    withdrawn: bool = False
 
 
 @dataclass

@@ -4,7 +4,8 @@
 * changed -> the new chunks are written first, then the old version's chunks removed
   (a crash in between leaves both versions, never neither);
 * gone from the source -> its chunks are deleted (documents that failed to read this time
-  keep their previous chunks: a broken file never erases what was indexed);
+  keep their previous chunks: a broken file never erases what was indexed; unless the
+  connector marks the failure ``withdrawn``: then the previous chunks go too);
 * ``full=True`` (and the very first run) builds a new collection and moves the alias only
   when everything succeeded.
 """
@@ -205,7 +206,7 @@ class IndexPipeline:
         vector_store = self.store.vector_store(target)
         for batch in batches:
             summary.failed.extend(batch.failed)
-            seen.update(f.id for f in batch.failed)
+            seen.update(f.id for f in batch.failed if not f.withdrawn)  # withdrawn: removed
             to_embed: list[SourceDocument] = []
             for doc in batch.documents:
                 seen.add(doc.id)

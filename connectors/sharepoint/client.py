@@ -3,9 +3,11 @@
 App-only auth with MSAL (client credentials: the app registration's client id and a secret
 from an environment variable); the token is cached by MSAL and renewed before it expires.
 Every request has a timeout; 429 and 503/504 wait out ``Retry-After`` (Graph's throttling
-contract) or back off exponentially; 401/403/404 raise one line an admin can act on. Paging
-follows ``@odata.nextLink`` on the Graph host only, so the token goes nowhere else. Secrets
-are never put in messages or logs.
+contract) or back off exponentially; 401/403/404 raise one line an admin can act on, carrying
+the HTTP status so the connector can tell one unreadable item (403/404/5xx on that item) from a
+source it cannot read at all (401, persistent 429, no answer). Paging follows
+``@odata.nextLink`` on the Graph host only, so the token goes nowhere else. Secrets are never
+put in messages or logs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,12 +27,27 @@ from connectors.retry import retry_wait
 logger = logging.getLogger(__name__)
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 RETRIED = {429, 500, 502, 503, 504}
-# sharing changes appear in delta as changed items (Graph only reports them when asked)
-DELTA_PREFER = "deltashowsharingchanges, hierarchicalsharing, deltashowremovedasdeleted"
+# Microsoft's scan guidance (aka.ms/scanguidance): deleted items as deletions, items behind
+# permission gaps traversed, items whose sharing changed reported (files annotated
+# @microsoft.graph.sharedChanged); hierarchicalsharing puts a ``shared`` facet (empty when
+# sharing was removed) on the root of each changed permission hierarchy, e.g. a folder
+DELTA_PREFER = (
+    "deltashowremovedasdeleted, deltatraversepermissiongaps, deltashowsharingchanges, "
+    "hierarchicalsharing"
+)
 
 
 class GraphError(SourceUnavailableError):
-    """Graph refused or kept failing; the message is one line for the admin."""
+    """Graph refused or kept failing; the message is one line for the admin. ``status`` is
+    the last HTTP status Graph answered (None: no answer at all, e.g. a timeout)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class GraphNotFoundError(SourceConfigError):
+    """Graph answered 404: a site or library that does not exist, or an item deleted since."""
 
 
 class GraphClient:
@@ -107,19 +124,30 @@ class GraphClient:
             return self._result(response, full, raw)
         raise GraphError(f"Graph kept failing ({_where(full)})")
 
+    def pages(self, url: str) -> Iterator[dict[str, Any]]:
+        """Every ``value`` entry of a paged collection (``@odata.nextLink`` followed)."""
+        link = url
+        while link:
+            page = self.get(link)
+            yield from page.get("value", [])
+            link = page.get("@odata.nextLink", "")
+
     def _result(self, response: httpx.Response, url: str, raw: bool) -> Any:
         status = response.status_code
         if status == 401:
-            raise GraphError("Graph rejected the token (401): the app registration's secret?")
+            raise GraphError(
+                "Graph rejected the token (401): the app registration's secret?", status=401
+            )
         if status == 403:
             raise GraphError(
                 f"Graph: access denied (403) to {_where(url)}: grant the app Sites.Selected "
-                "on this site (or Sites.Read.All) with admin consent"
+                "on this site (or Sites.Read.All) with admin consent",
+                status=403,
             )
         if status == 404:
-            raise SourceConfigError(f"Graph: not found (404): {_where(url)}")
+            raise GraphNotFoundError(f"Graph: not found (404): {_where(url)}")
         if status >= 400:
-            raise GraphError(f"Graph answered {status} for {_where(url)}")
+            raise GraphError(f"Graph answered {status} for {_where(url)}", status=status)
         return response.content if raw else response.json()
 
     def close(self) -> None:

@@ -5,25 +5,38 @@ A full read is a delta query without a token (every item), which also yields the
 link to resume from; a sync resumes from each library's delta link, so an unchanged library
 costs one Graph request and no embedding, and deleted items come back as ``deleted``
 entries. Files are parsed like a folder's (connectors/parsing/files.py); the citation link
-is the item's web URL. A file that cannot be read is reported and skipped.
+is the item's web URL.
+
+Fail closed: a folder whose sharing changed has every file under it read again (Graph's
+delta reports only the folder); a file whose content or permissions cannot be read (403,
+404, 5xx), or cannot be parsed, is removed from the index and reported, never left serving
+its old text and readers, and the source goes on; unreadable items are read again at every
+sync (rereads.py) until they read or are gone. Only a failure of the whole source (a
+rejected token, persistent throttling, no answer) fails the run, and then nothing advances.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
 
 from connectors.base import ConnectorBatch, FailedDocument, SourceDocument, content_hash
-from connectors.errors import DocumentError, SourceConfigError
+from connectors.errors import DocumentError
 from connectors.parsing.files import BINARY_SUFFIXES, SUPPORTED_SUFFIXES, file_type, parse_file
 from connectors.settings import FolderLimits
-from connectors.sharepoint.client import DELTA_PREFER, GraphClient
-from connectors.sharepoint.permissions import acl_of
+from connectors.sharepoint.client import (
+    DELTA_PREFER,
+    GraphClient,
+    GraphError,
+    GraphNotFoundError,
+)
+from connectors.sharepoint.permissions import acl_of, expires_at
+from connectors.sharepoint.rereads import Reread, Rereads, library_links
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +69,17 @@ class SharePointConnector:
         client: GraphClient,
         *,
         limits: FolderLimits | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.name, self.config, self.client = name, config, client
         self.limits = limits or FolderLimits()
+        self.now = now
         self.full_refresh_every_s = config.full_refresh_every_s
-        self.cursor: dict[str, str] = {}  # drive id -> delta link, after a read
-        self.deleted: set[str] = set()  # document ids a delta reported deleted
+        self.cursor: dict[str, str] = {}  # drive id -> delta link (+ re-reads), after a read
+        self.deleted: set[str] = set()  # ids to remove: deleted, or unreadable this time
+        self._batch = ConnectorBatch(documents=[], failed=[])
+        self._taken: set[str] = set()  # document ids read in this run (a walk and the delta)
+        self._rereads = Rereads()  # what the next sync must read again
 
     @property
     def location(self) -> str:
@@ -84,46 +102,116 @@ class SharePointConnector:
         return self.changes({})
 
     def changes(self, cursor: dict[str, str]) -> Iterator[ConnectorBatch]:
-        """What changed since ``cursor`` (drive id -> delta link; {} = everything). When the
-        iterator is done, ``self.cursor`` holds the links to resume from and ``self.deleted``
-        the ids of deleted items."""
-        self.deleted = set()
-        drives = list(cursor) if cursor else self.drives()
+        """What changed since ``cursor`` (drive id -> delta link, plus the items to read again;
+        {} = everything). When the iterator is done, ``self.cursor`` holds where to resume and
+        ``self.deleted`` the ids to remove from the index."""
+        self.deleted, self._taken, self._rereads = set(), set(), Rereads()
+        self._batch = ConnectorBatch(documents=[], failed=[])
+        links = library_links(cursor)
+        due = Rereads.from_cursor(cursor)
+        now = self.now()
         new_cursor: dict[str, str] = {}
-        for drive in drives:
-            link = cursor.get(drive) or f"/drives/{drive}/root/delta"
-            batch = ConnectorBatch(documents=[], failed=[])
+        for drive in list(links) if cursor else self.drives():
+            link = links.get(drive) or f"/drives/{drive}/root/delta"
             while link:
                 page = self.client.get(link, prefer=DELTA_PREFER)
                 for item in page.get("value", []):
-                    self._take(drive, item, batch)
-                    if len(batch.documents) + len(batch.failed) >= self.config.batch_size:
-                        yield batch
-                        batch = ConnectorBatch(documents=[], failed=[])
+                    if drive in links and _sharing_changed_folder(item):
+                        yield from self._walk(drive, item)
+                    else:
+                        self._take(drive, item)
+                    yield from self._flush()
                 link = page.get("@odata.nextLink", "")
                 if "@odata.deltaLink" in page:
                     new_cursor[drive] = page["@odata.deltaLink"]
-            if batch.documents or batch.failed:
-                yield batch
-        self.cursor = new_cursor
+            for entry in due.due(drive, now):
+                yield from self._reread(entry)
+        for entry in due.later(now):
+            self._rereads.add(entry)
+        yield from self._flush(everything=True)
+        self.cursor = new_cursor | self._rereads.to_cursor()
 
-    def _take(self, drive: str, item: dict[str, Any], batch: ConnectorBatch) -> None:
-        item_id = str(item.get("id", ""))
-        if "deleted" in item:
-            self.deleted.add(self.doc_id(drive, item_id))
+    def _flush(self, *, everything: bool = False) -> Iterator[ConnectorBatch]:
+        batch = self._batch
+        size = len(batch.documents) + len(batch.failed)
+        if size >= self.config.batch_size or (everything and size):
+            self._batch = ConnectorBatch(documents=[], failed=[])
+            yield batch
+
+    def _walk(self, drive: str, folder: dict[str, Any]) -> Iterator[ConnectorBatch]:
+        """A folder whose sharing changed: every file under it is read again (its readers
+        may have changed with the folder's; unchanged ones cost no embedding)."""
+        pending = [(str(folder.get("id", "")), _library_path(folder))]
+        while pending:
+            current, where = pending.pop()
+            try:
+                children = list(self.client.pages(f"/drives/{drive}/items/{current}/children"))
+            except (GraphError, GraphNotFoundError) as exc:
+                if _source_wide(exc):
+                    raise
+                logger.warning("SharePoint folder %s of %s could not be listed: %s",
+                               current, self.name, exc)
+                self._batch.failed.append(
+                    FailedDocument(self.doc_id(drive, current), where, f"folder: {exc}")
+                )
+                self._rereads.add(Reread(drive, current, folder=True))
+                continue
+            for child in children:
+                if "folder" in child:
+                    pending.append((str(child.get("id", "")), _library_path(child)))
+                else:
+                    self._take(drive, child)
+                    yield from self._flush()
+
+    def _reread(self, entry: Reread) -> Iterator[ConnectorBatch]:
+        try:
+            item = self.client.get(f"/drives/{entry.drive}/items/{entry.item}")
+        except GraphNotFoundError:
+            self.deleted.add(self.doc_id(entry.drive, entry.item))  # gone since
             return
-        if "file" not in item:
-            return  # folders, the root, notebooks
+        except GraphError as exc:
+            if _source_wide(exc):
+                raise
+            self._withdraw(entry.drive, entry.item, entry.item, str(exc))
+            self._rereads.add(Reread(entry.drive, entry.item, folder=entry.folder))
+            return
+        if entry.folder or "folder" in item:
+            yield from self._walk(entry.drive, item)
+        else:
+            self._take(entry.drive, item)
+        yield from self._flush()
+
+    def _take(self, drive: str, item: dict[str, Any]) -> None:
+        item_id = str(item.get("id", ""))
+        doc_id = self.doc_id(drive, item_id)
+        if "deleted" in item:
+            self.deleted.add(doc_id)
+            return
+        if "file" not in item or doc_id in self._taken:
+            return  # folders, the root, notebooks; a file already read in this run
         path = _library_path(item)
         if self.config.folder and not path.startswith(self.config.folder.strip("/") + "/"):
             return
         if file_type(str(item.get("name", ""))) not in SUPPORTED_SUFFIXES:
             return
+        self._taken.add(doc_id)
         try:
-            batch.documents.append(self.to_document(drive, item, path))
-        except (DocumentError, SourceConfigError) as exc:  # e.g. deleted since the delta
-            logger.info("skipped %s: %s", path, exc)
-            batch.failed.append(FailedDocument(self.doc_id(drive, item_id), path, str(exc)))
+            self._batch.documents.append(self.to_document(drive, item, path))
+        except DocumentError as exc:  # damaged, too large, empty: until a new version
+            self._withdraw(drive, item_id, path, str(exc))
+        except (GraphError, GraphNotFoundError) as exc:  # this item: read again next sync
+            if _source_wide(exc):
+                raise
+            self._withdraw(drive, item_id, path, str(exc))
+            self._rereads.add(Reread(drive, item_id))
+
+    def _withdraw(self, drive: str, item_id: str, path: str, reason: str) -> None:
+        """An item we cannot read now leaves the index (never its old content and readers)."""
+        logger.info("SharePoint item %s of %s removed from the index: %s", path, self.name,
+                    reason)
+        doc_id = self.doc_id(drive, item_id)
+        self._batch.failed.append(FailedDocument(doc_id, path, reason, withdrawn=True))
+        self.deleted.add(doc_id)
 
     def to_document(self, drive: str, item: dict[str, Any], path: str) -> SourceDocument:
         name = str(item["name"])
@@ -138,10 +226,15 @@ class SharePointConnector:
                 f"too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB)"
             )
         item_id = str(item["id"])
+        permissions = self.client.get(f"/drives/{drive}/items/{item_id}/permissions")
+        now = self.now()
+        granted = permissions.get("value", [])
+        acl = acl_of(granted, now=now)
+        expiry = expires_at(granted, now=now)
         data = self.client.get(f"/drives/{drive}/items/{item_id}/content", raw=True)
         parsed = parse_file(name, data, fallback=path)
-        permissions = self.client.get(f"/drives/{drive}/items/{item_id}/permissions")
-        acl = acl_of(permissions.get("value", []))
+        if expiry is not None:  # Graph's delta does not report an expiry: read it again then
+            self._rereads.add(Reread(drive, item_id, after=expiry))
         url = str(item.get("webUrl", ""))
         modified = item.get("lastModifiedDateTime")
         updated = datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None
@@ -163,6 +256,20 @@ class SharePointConnector:
             text="\n\n".join(s.text for s in sections),
             sections=sections,
         )
+
+
+def _sharing_changed_folder(item: dict[str, Any]) -> bool:
+    """A folder (or the library root) whose sharing changed: Graph marks it with a
+    ``shared`` facet (empty when sharing was removed) or the sharedChanged annotation."""
+    if "folder" not in item or "deleted" in item:
+        return False
+    return "shared" in item or "@microsoft.graph.sharedChanged" in item
+
+
+def _source_wide(exc: Exception) -> bool:
+    """Errors that say the source cannot be read now, not this item: a rejected token,
+    persistent throttling, no answer. The run fails and nothing advances."""
+    return isinstance(exc, GraphError) and exc.status in (None, 401, 429)
 
 
 def _library_path(item: dict[str, Any]) -> str:

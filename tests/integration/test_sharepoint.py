@@ -16,23 +16,9 @@ from bot.reindex import ReindexRequest
 from connectors.sharepoint.permissions import acl_of
 from tests.support.graph_stub import CLIENT_ID, SECRET, TENANT, GraphStub, Item
 from tests.support.office_files import make_docx
+from tests.support.sharepoint_app import ONLY_HR, SOURCES
 
 pytestmark = pytest.mark.slow
-
-SOURCES = """sources:
-  - name: hr-site
-    type: sharepoint
-    tenant_id: {tenant}
-    client_id: {client}
-    client_secret_env: SP_SECRET
-    sites: ["acme.sharepoint.com:/sites/hr"]
-    libraries: [Documents]
-    graph_url: {url}/v1.0
-    login_url: {url}
-    ca_bundle: {ca}
-"""
-ONLY_HR = [{"id": "p1", "roles": ["read"], "grantedToV2": {"group": {"id": "grp-hr",
-                                                                       "displayName": "HR"}}}]
 
 
 def _library(stub: GraphStub) -> None:
@@ -139,7 +125,8 @@ def test_permissions_map_to_readers() -> None:
     ])
     assert not people.public and people.users == ["dana@acme.test", "lee@acme.test"]
     assert people.groups == ["sharepoint:HR Owners"]
-    everyone = {"siteUser": {"loginName": "c:0-.f|rolemanager|spo-grid-all-users/abc"}}
+    tenant = "6f1c2a0e-8d4b-4c3a-9e2f-1b2c3d4e5f60"
+    everyone = {"siteUser": {"loginName": f"c:0-.f|rolemanager|spo-grid-all-users/{tenant}"}}
     assert acl_of([{"roles": ["read"], "grantedToV2": everyone}]).public
     assert not acl_of([]).public and acl_of([]).users == []  # nothing known: nobody
 

@@ -1,8 +1,10 @@
 """A local HTTP server standing in for Microsoft Graph and the Entra token endpoint, as the
 SharePoint source uses them: OpenID discovery and client-credentials tokens, sites by path,
 a site's drives, ``/drives/{id}/root/delta`` with ``@odata.nextLink`` paging and an
-``@odata.deltaLink`` to resume from, item content, item permissions; faults (429 with
-Retry-After) can be queued. Counts Graph requests apart from token requests.
+``@odata.deltaLink`` to resume from (honouring the Prefer header: graph_library.py), an item,
+a folder's children, item content, item permissions; faults (429 with Retry-After) can be
+queued, and an item can answer a fixed status (403, 500) for its content and permissions.
+Counts Graph requests apart from token requests.
 
 Runs in a thread (stdlib ``ThreadingHTTPServer``) so in-process code and a ``wikibot``
 subprocess can both talk to it.
@@ -14,41 +16,29 @@ import json
 import ssl
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from tests.support.certificates import server_certificate
+from tests.support.graph_library import EVERYONE, Folder, Item, Library
 
+__all__ = ["CLIENT_ID", "EVERYONE", "SECRET", "TENANT", "GraphStub", "Item"]
 TENANT, CLIENT_ID, SECRET, TOKEN = "tenant-1", "client-1", "graph-secret", "graph-token"
-EVERYONE = {"id": "p-org", "roles": ["read"], "link": {"scope": "organization", "type": "view"}}
-
-
-@dataclass
-class Item:
-    id: str
-    name: str
-    content: bytes
-    folder: str = ""  # path inside the library, "" for its root
-    permissions: list[dict[str, Any]] = field(default_factory=lambda: [dict(EVERYONE)])
-    version: int = 0  # the change number that last touched it
-    modified: str = "2026-03-01T10:00:00Z"
 
 
 class GraphStub:
     def __init__(self, *, page_size: int = 50) -> None:
-        self.items: dict[str, Item] = {}  # one library ("Documents", drive-1) in site-1
-        self.deleted: dict[str, int] = {}  # item id -> change number of its deletion
+        self.library = Library()  # one library ("Documents", drive-1) in site-1
+        self.delta_prefer: list[str] = []  # the Prefer header of each delta request
         self.memberships: dict[str, list[str]] = {}  # user (UPN or object id) -> group ids
         self.app_certificate: Any = None  # the app's uploaded certificate (client assertions)
-        self.change = 1
         self.page_size = page_size
         self.faults: list[tuple[int, dict[str, str]]] = []
         self.graph_requests: list[str] = []
         self.token_requests = 0
-        self.lock = threading.Lock()
+        self.lock = self.library.lock
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         # HTTPS, as MSAL accepts no other authority: a certificate made here, trusted by
         # the client through its ca_bundle setting
@@ -67,30 +57,23 @@ class GraphStub:
         self.server.shutdown()
         self.server.server_close()
 
-    # -- the library -----------------------------------------------------------
+    # -- the library (graph_library.py) -------------------------------------------
     def put(self, item: Item) -> Item:
-        with self.lock:
-            self.change += 1
-            item.version = self.change
-            self.items[item.id] = item
-        return item
+        return self.library.put(item)
 
     def edit(self, item_id: str, content: bytes) -> None:
-        with self.lock:
-            self.change += 1
-            self.items[item_id].content, self.items[item_id].version = content, self.change
+        self.library.edit(item_id, content)
 
-    def share(self, item_id: str, permissions: list[dict[str, Any]]) -> None:
-        """A sharing change: shows up in delta (the client asks for sharing changes)."""
-        with self.lock:
-            self.change += 1
-            self.items[item_id].permissions, self.items[item_id].version = permissions, self.change
+    def share(self, item_id: str, permissions: list[dict[str, Any]] | None) -> None:
+        """A sharing change: in delta only for a client that asks for sharing changes."""
+        self.library.share(item_id, permissions)
+
+    def share_folder(self, path: str, permissions: list[dict[str, Any]] | None) -> None:
+        """A folder's sharing change: delta reports the folder, not the files under it."""
+        self.library.share_folder(path, permissions)
 
     def delete(self, item_id: str) -> None:
-        with self.lock:
-            self.change += 1
-            del self.items[item_id]
-            self.deleted[item_id] = self.change
+        self.library.delete(item_id)
 
     # -- HTTP ------------------------------------------------------------------
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -176,17 +159,39 @@ class GraphStub:
         if parts[:2] != ["drives", "drive-1"]:
             return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
         if parts[2:] == ["root", "delta"]:
-            return self._send(handler, 200, self._delta(query))
-        if len(parts) == 5 and parts[2] == "items":
+            prefer = handler.headers.get("Prefer") or ""
+            self.delta_prefer.append(prefer)
+            return self._send(handler, 200, self._delta(query, prefer))
+        with self.lock:
+            found = self.library.find(parts[3]) if len(parts) > 3 else None
+        if parts[2:3] != ["items"] or found is None:
+            return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
+        if len(parts) == 4:
+            body = (self.library.folder_json(found) if isinstance(found, Folder)
+                    else self.library.file_json(found))
+            return self._send(handler, 200, body)
+        if parts[4:] == ["children"]:
+            return self._send(handler, 200, self._children(found, path, query))
+        if isinstance(found, Folder):
+            return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
+        if found.fault:
+            return self._send(handler, found.fault, {"error": {"code": "accessDenied"}},
+                              {"Retry-After": "0"})
+        if parts[4:] == ["content"]:
+            return self._send(handler, 200, found.content)
+        if parts[4:] == ["permissions"]:
             with self.lock:
-                item = self.items.get(parts[3])
-            if item is None:
-                return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
-            if parts[4] == "content":
-                return self._send(handler, 200, item.content)
-            if parts[4] == "permissions":
-                return self._send(handler, 200, {"value": item.permissions})
+                permissions = self.library.permissions_of(found)
+            return self._send(handler, 200, {"value": permissions})
         return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
+
+    def _children(self, folder: Item | Folder, path: str, query: dict[str, str]) -> Any:
+        children = self.library.children(folder.id) or []
+        skip = int(query.get("skip") or 0)
+        body: dict[str, Any] = {"value": children[skip : skip + self.page_size]}
+        if skip + self.page_size < len(children):
+            body["@odata.nextLink"] = f"{self.url}/v1.0{path}?skip={skip + self.page_size}"
+        return body
 
     def _assertion_ok(self, form: dict[str, str]) -> bool:
         """A client assertion signed by the key of the app's uploaded certificate."""
@@ -205,20 +210,11 @@ class GraphStub:
             return False
         return bool(claims.get("iss") == CLIENT_ID and claims.get("sub") == CLIENT_ID)
 
-    def _delta(self, query: dict[str, str]) -> dict[str, Any]:
+    def _delta(self, query: dict[str, str], prefer: str) -> dict[str, Any]:
         since = int(query.get("token") or 0)
         skip = int(query.get("skip") or 0)
-        with self.lock:
-            changes: list[dict[str, Any]] = []
-            if since == 0:
-                changes.append({"id": "root", "name": "root", "root": {}, "folder": {}})
-            for item in sorted(self.items.values(), key=lambda i: i.version):
-                if item.version > since:
-                    changes.append(self._json(item))
-            for item_id, when in sorted(self.deleted.items(), key=lambda x: x[1]):
-                if when > since and since:
-                    changes.append({"id": item_id, "deleted": {"state": "deleted"}})
-            current = self.change
+        asked = {p.strip().lower() for p in prefer.split(",")}
+        changes, current = self.library.delta(since, asked)
         page = changes[skip : skip + self.page_size]
         body: dict[str, Any] = {"value": page}
         base = f"{self.url}/v1.0/drives/drive-1/root/delta"
@@ -227,16 +223,3 @@ class GraphStub:
         else:
             body["@odata.deltaLink"] = f"{base}?token={current}"
         return body
-
-    def _json(self, item: Item) -> dict[str, Any]:
-        folder = f"/{item.folder}" if item.folder else ""
-        return {
-            "id": item.id,
-            "name": item.name,
-            "file": {"mimeType": "application/octet-stream"},
-            "size": len(item.content),
-            "eTag": f'"{item.id},{item.version}"',
-            "lastModifiedDateTime": item.modified,
-            "webUrl": f"https://acme.sharepoint.com/sites/hr/Shared%20Documents{folder}/{item.name}",
-            "parentReference": {"driveId": "drive-1", "path": f"/drives/drive-1/root:{folder}"},
-        }

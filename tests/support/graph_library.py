@@ -1,0 +1,200 @@
+"""The one document library ("Documents", drive-1) the Graph stand-in serves: files in
+folders, permissions (a file's own, or inherited from its nearest folder with its own, or the
+library root's), and the change log behind ``/root/delta``, with Graph's Prefer semantics:
+
+* sharing-only changes are reported only with ``deltashowsharingchanges``; a file then
+  carries ``@microsoft.graph.sharedChanged``, a folder only a ``shared`` facet (empty when
+  its sharing was removed), and a folder's change is reported for the folder alone, never
+  for the files that inherit from it (as Graph does);
+* changes to files behind a permission gap (``behind_gap``) are reported only with
+  ``deltatraversepermissiongaps``;
+* the folders above a changed file are listed before it, as Graph does.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+EVERYONE = {"id": "p-org", "roles": ["read"], "link": {"scope": "organization", "type": "view"}}
+SITE = "https://acme.sharepoint.com/sites/hr/Shared%20Documents"
+
+
+@dataclass
+class Item:
+    id: str
+    name: str
+    content: bytes
+    folder: str = ""  # path inside the library, "" for its root
+    # its own permissions; None: inherited from its folder (Graph lists them as the item's)
+    permissions: list[dict[str, Any]] | None = field(default_factory=lambda: [dict(EVERYONE)])
+    version: int = 0  # the change number that last touched it
+    modified: str = "2026-03-01T10:00:00Z"
+    shared_version: int = 0  # the change number of its last sharing change
+    behind_gap: bool = False  # its changes reach delta only with deltatraversepermissiongaps
+    fault: int = 0  # the HTTP status its content and permissions answer (0: none)
+
+
+@dataclass
+class Folder:
+    id: str
+    path: str
+    permissions: list[dict[str, Any]] | None = None  # None: inherited
+    version: int = 0
+    shared_version: int = 0
+
+
+class Library:
+    def __init__(self) -> None:
+        self.items: dict[str, Item] = {}
+        self.deleted: dict[str, int] = {}  # item id -> change number of its deletion
+        self.folders: dict[str, Folder] = {}  # path -> folder
+        self.root_permissions: list[dict[str, Any]] = [dict(EVERYONE)]
+        self.change = 1
+        self.lock = threading.Lock()
+
+    # -- changes -----------------------------------------------------------------
+    def put(self, item: Item) -> Item:
+        with self.lock:
+            self.change += 1
+            item.version = self.change
+            self.items[item.id] = item
+            self._folders_of(item.folder)
+        return item
+
+    def edit(self, item_id: str, content: bytes) -> None:
+        with self.lock:
+            self.change += 1
+            self.items[item_id].content, self.items[item_id].version = content, self.change
+
+    def share(self, item_id: str, permissions: list[dict[str, Any]] | None) -> None:
+        with self.lock:
+            self.change += 1
+            item = self.items[item_id]
+            item.permissions, item.shared_version = permissions, self.change
+
+    def share_folder(self, path: str, permissions: list[dict[str, Any]] | None) -> None:
+        with self.lock:
+            self.change += 1
+            folder = self._folders_of(path)
+            folder.permissions, folder.shared_version = permissions, self.change
+
+    def delete(self, item_id: str) -> None:
+        with self.lock:
+            self.change += 1
+            del self.items[item_id]
+            self.deleted[item_id] = self.change
+
+    def _folders_of(self, path: str) -> Folder:
+        """The folder at ``path`` and those above it, made when first needed."""
+        parts = [p for p in path.split("/") if p]
+        folder = None
+        for depth in range(1, len(parts) + 1):
+            here = "/".join(parts[:depth])
+            if here not in self.folders:
+                self.folders[here] = Folder("fld-" + here.replace("/", "-"), here,
+                                            version=self.change)
+            folder = self.folders[here]
+        return folder or Folder("root", "")
+
+    # -- reads ---------------------------------------------------------------------
+    def permissions_of(self, item: Item) -> list[dict[str, Any]]:
+        if item.permissions is not None:
+            return item.permissions
+        parts = [p for p in item.folder.split("/") if p]
+        for depth in range(len(parts), 0, -1):
+            folder = self.folders.get("/".join(parts[:depth]))
+            if folder and folder.permissions is not None:
+                return folder.permissions
+        return self.root_permissions
+
+    def find(self, item_id: str) -> Item | Folder | None:
+        if item_id == "root":
+            return Folder("root", "", self.root_permissions)
+        if item_id in self.items:
+            return self.items[item_id]
+        return next((f for f in self.folders.values() if f.id == item_id), None)
+
+    def delta(self, since: int, prefer: set[str]) -> tuple[list[dict[str, Any]], int]:
+        """The changes after change number ``since`` (0: everything), and the current one."""
+        sharing = "deltashowsharingchanges" in prefer
+        gaps = "deltatraversepermissiongaps" in prefer
+        with self.lock:
+            files: list[dict[str, Any]] = []
+            folders: dict[str, dict[str, Any]] = {}
+            for item in sorted(self.items.values(), key=lambda i: max(i.version,
+                                                                       i.shared_version)):
+                edited = item.version > since
+                reshared = sharing and item.shared_version > since
+                if since and item.behind_gap and not gaps:
+                    continue
+                if since == 0 or edited or reshared:
+                    entry = self.file_json(item)
+                    if since and reshared:
+                        entry["@microsoft.graph.sharedChanged"] = "True"
+                    files.append(entry)
+                    for path in _above(item.folder):
+                        folders.setdefault(path, self.folder_json(self.folders[path]))
+            for folder in self.folders.values():
+                if since == 0 or folder.version > since or (
+                    sharing and folder.shared_version > since
+                ):
+                    entry = self.folder_json(folder)
+                    if since and sharing and folder.shared_version > since:
+                        entry["shared"] = {"scope": "users"} if folder.permissions else {}
+                    folders[folder.path] = entry
+            gone = [
+                {"id": item_id, "deleted": {"state": "deleted"}}
+                for item_id, when in sorted(self.deleted.items(), key=lambda x: x[1])
+                if since and when > since
+            ]
+            root = [{"id": "root", "name": "root", "root": {}, "folder": {}}] if not since else []
+            ordered = [folders[p] for p in sorted(folders)]
+            return root + ordered + files + gone, self.change
+
+    def children(self, folder_id: str) -> list[dict[str, Any]] | None:
+        with self.lock:
+            folder = next((f for f in self.folders.values() if f.id == folder_id), None)
+            if folder is None and folder_id != "root":
+                return None
+            path = folder.path if folder else ""
+            subfolders = [
+                self.folder_json(f) for p, f in sorted(self.folders.items())
+                if p.rpartition("/")[0] == path
+            ]
+            files = [self.file_json(i) for i in self.items.values() if i.folder == path]
+            return subfolders + files
+
+    def file_json(self, item: Item) -> dict[str, Any]:
+        folder = f"/{item.folder}" if item.folder else ""
+        return {
+            "id": item.id,
+            "name": item.name,
+            "file": {"mimeType": "application/octet-stream"},
+            "size": len(item.content),
+            "eTag": f'"{item.id},{item.version}"',
+            "lastModifiedDateTime": item.modified,
+            "webUrl": f"{SITE}{folder}/{item.name}",
+            "parentReference": {"driveId": "drive-1", "path": f"/drives/drive-1/root:{folder}"},
+        }
+
+    def folder_json(self, folder: Folder) -> dict[str, Any]:
+        parent, _, name = folder.path.rpartition("/")
+        return {
+            "id": folder.id,
+            "name": name,
+            "folder": {"childCount": sum(1 for i in self.items.values()
+                                         if i.folder == folder.path)},
+            "webUrl": f"{SITE}/{folder.path}",
+            "parentReference": {
+                "driveId": "drive-1",
+                "path": "/drives/drive-1/root:" + (f"/{parent}" if parent else ""),
+            },
+        }
+
+
+def _above(path: str) -> list[str]:
+    """``a/b`` -> ``a``, ``a/b``: the folders a file at that path sits in."""
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]

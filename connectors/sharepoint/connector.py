@@ -35,6 +35,7 @@ from connectors.sharepoint.client import (
     GraphError,
     GraphNotFoundError,
 )
+from connectors.sharepoint.folder_readers import FolderReaders
 from connectors.sharepoint.permissions import acl_of, expires_at
 from connectors.sharepoint.rereads import Reread, Rereads, library_links
 
@@ -80,6 +81,7 @@ class SharePointConnector:
         self._batch = ConnectorBatch(documents=[], failed=[])
         self._taken: set[str] = set()  # document ids read in this run (a walk and the delta)
         self._rereads = Rereads()  # what the next sync must read again
+        self._folders = FolderReaders()  # the readers of folders Graph marks shared
 
     @property
     def location(self) -> str:
@@ -106,6 +108,7 @@ class SharePointConnector:
         {} = everything). When the iterator is done, ``self.cursor`` holds where to resume and
         ``self.deleted`` the ids to remove from the index."""
         self.deleted, self._taken, self._rereads = set(), set(), Rereads()
+        self._folders = FolderReaders.from_cursor(cursor)  # a full read ({}) starts afresh
         self._batch = ConnectorBatch(documents=[], failed=[])
         links = library_links(cursor)
         due = Rereads.from_cursor(cursor)
@@ -116,10 +119,10 @@ class SharePointConnector:
             while link:
                 page = self.client.get(link, prefer=DELTA_PREFER)
                 for item in page.get("value", []):
-                    if drive in links and _sharing_changed_folder(item):
-                        yield from self._walk(drive, item)
-                    else:
+                    if not _marked_shared_folder(item):
                         self._take(drive, item)
+                    elif self._readers_changed(drive, item) and drive in links:
+                        yield from self._walk(drive, item)  # (a full read reads all anyway)
                     yield from self._flush()
                 link = page.get("@odata.nextLink", "")
                 if "@odata.deltaLink" in page:
@@ -129,7 +132,7 @@ class SharePointConnector:
         for entry in due.later(now):
             self._rereads.add(entry)
         yield from self._flush(everything=True)
-        self.cursor = new_cursor | self._rereads.to_cursor()
+        self.cursor = new_cursor | self._rereads.to_cursor() | self._folders.to_cursor()
 
     def _flush(self, *, everything: bool = False) -> Iterator[ConnectorBatch]:
         batch = self._batch
@@ -137,6 +140,19 @@ class SharePointConnector:
         if size >= self.config.batch_size or (everything and size):
             self._batch = ConnectorBatch(documents=[], failed=[])
             yield batch
+
+    def _readers_changed(self, drive: str, folder: dict[str, Any]) -> bool:
+        """Whether a folder's readers differ from the last ones seen (unknown: they do)."""
+        folder_id = str(folder.get("id", ""))
+        try:
+            granted = self.client.get(f"/drives/{drive}/items/{folder_id}/permissions")
+        except (GraphError, GraphNotFoundError) as exc:
+            if _source_wide(exc):
+                raise
+            self._folders.forget(drive, folder_id)
+            return True
+        readers = acl_of(granted.get("value", []), now=self.now())
+        return self._folders.changed(drive, folder_id, readers)
 
     def _walk(self, drive: str, folder: dict[str, Any]) -> Iterator[ConnectorBatch]:
         """A folder whose sharing changed: every file under it is read again (its readers
@@ -258,8 +274,8 @@ class SharePointConnector:
         )
 
 
-def _sharing_changed_folder(item: dict[str, Any]) -> bool:
-    """A folder (or the library root) whose sharing changed: Graph marks it with a
+def _marked_shared_folder(item: dict[str, Any]) -> bool:
+    """A folder (or the library root) whose sharing may have changed: Graph marks it with a
     ``shared`` facet (empty when sharing was removed) or the sharedChanged annotation."""
     if "folder" not in item or "deleted" in item:
         return False

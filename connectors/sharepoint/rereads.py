@@ -80,8 +80,8 @@ class Rereads:
 
 
 def library_links(cursor: dict[str, str]) -> dict[str, str]:
-    """The cursor's delta links, drive id -> link (without the re-read list)."""
-    return {drive: link for drive, link in cursor.items() if drive != CURSOR_KEY}
+    """The cursor's delta links, drive id -> link (without our own "wikibot:" entries)."""
+    return {drive: link for drive, link in cursor.items() if not drive.startswith("wikibot:")}
 
 
 def _sooner(a: datetime | None, b: datetime | None) -> bool:

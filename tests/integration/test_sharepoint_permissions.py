@@ -34,8 +34,8 @@ def stub() -> Iterator[GraphStub]:
 
 
 @pytest.fixture
-def app(stub: GraphStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-        embedder) -> Iterator[App]:
+def app(stub: GraphStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch,
+        embedder: object) -> Iterator[App]:
     parts = sharepoint_app(stub, clean_env, monkeypatch, embedder)
     yield parts
     parts.store.client.close()
@@ -65,6 +65,13 @@ def test_unsharing_a_folder_reaches_every_file_under_it(app: App, stub: GraphStu
 
     stub.graph_requests.clear()
     assert sync(app).chunks_embedded == 0 and len(stub.graph_requests) == 1  # walked once
+
+    # an edit under the folder lists it again (with its "shared" facet): its readers are
+    # read (one request) and, unchanged, its other files are not downloaded again
+    stub.edit("it-pay", PAY + b"\nThe panel also meets in September.\n")
+    edited = sync(app)
+    assert (edited.changed, edited.unchanged) == (1, 0)
+    assert indexed(app)["Reviews/pay-review.md"] == "restricted"
 
 
 @pytest.mark.parametrize("status", [403, 500])

@@ -8,7 +8,9 @@ library root's), and the change log behind ``/root/delta``, with Graph's Prefer 
   for the files that inherit from it (as Graph does);
 * changes to files behind a permission gap (``behind_gap``) are reported only with
   ``deltatraversepermissiongaps``;
-* the folders above a changed file are listed before it, as Graph does.
+* the library root and the folders above a changed file are listed before it, as Graph
+  does; with ``hierarchicalsharing`` the roots of permission hierarchies (the library root,
+  folders with their own permissions) carry a ``shared`` facet wherever they are listed.
 """
 
 from __future__ import annotations
@@ -99,10 +101,11 @@ class Library:
         return folder or Folder("root", "")
 
     # -- reads ---------------------------------------------------------------------
-    def permissions_of(self, item: Item) -> list[dict[str, Any]]:
+    def permissions_of(self, item: Item | Folder) -> list[dict[str, Any]]:
         if item.permissions is not None:
             return item.permissions
-        parts = [p for p in item.folder.split("/") if p]
+        where = item.folder if isinstance(item, Item) else item.path.rpartition("/")[0]
+        parts = [p for p in where.split("/") if p]
         for depth in range(len(parts), 0, -1):
             folder = self.folders.get("/".join(parts[:depth]))
             if folder and folder.permissions is not None:
@@ -120,6 +123,7 @@ class Library:
         """The changes after change number ``since`` (0: everything), and the current one."""
         sharing = "deltashowsharingchanges" in prefer
         gaps = "deltatraversepermissiongaps" in prefer
+        marked = "hierarchicalsharing" in prefer
         with self.lock:
             files: list[dict[str, Any]] = []
             folders: dict[str, dict[str, Any]] = {}
@@ -144,14 +148,20 @@ class Library:
                     if since and sharing and folder.shared_version > since:
                         entry["shared"] = {"scope": "users"} if folder.permissions else {}
                     folders[folder.path] = entry
+            for path, entry in folders.items():
+                if marked and self.folders[path].permissions is not None:
+                    entry.setdefault("shared", {"scope": "users"})
             gone = [
                 {"id": item_id, "deleted": {"state": "deleted"}}
                 for item_id, when in sorted(self.deleted.items(), key=lambda x: x[1])
                 if since and when > since
             ]
-            root = [{"id": "root", "name": "root", "root": {}, "folder": {}}] if not since else []
+            root: dict[str, Any] = {"id": "root", "name": "root", "root": {}, "folder": {}}
+            if marked:
+                root["shared"] = {"scope": "users"}
+            listed = [root] if not since or files or folders or gone else []
             ordered = [folders[p] for p in sorted(folders)]
-            return root + ordered + files + gone, self.change
+            return listed + ordered + files + gone, self.change
 
     def children(self, folder_id: str) -> list[dict[str, Any]] | None:
         with self.lock:

@@ -172,17 +172,15 @@ class GraphStub:
             return self._send(handler, 200, body)
         if parts[4:] == ["children"]:
             return self._send(handler, 200, self._children(found, path, query))
-        if isinstance(found, Folder):
-            return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
-        if found.fault:
+        if isinstance(found, Item) and found.fault:
             return self._send(handler, found.fault, {"error": {"code": "accessDenied"}},
                               {"Retry-After": "0"})
-        if parts[4:] == ["content"]:
-            return self._send(handler, 200, found.content)
         if parts[4:] == ["permissions"]:
             with self.lock:
                 permissions = self.library.permissions_of(found)
             return self._send(handler, 200, {"value": permissions})
+        if parts[4:] == ["content"] and isinstance(found, Item):
+            return self._send(handler, 200, found.content)
         return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
 
     def _children(self, folder: Item | Folder, path: str, query: dict[str, str]) -> Any:

@@ -12,6 +12,7 @@ from bot.app import App, build_app
 from bot.config import load_settings
 from bot.models import PUBLIC, Viewer
 from bot.reindex import ReindexRequest
+from connectors.base import Connector
 from indexing.summary import IndexSummary
 from tests.support.graph_stub import CLIENT_ID, SECRET, TENANT, GraphStub
 
@@ -43,7 +44,7 @@ def sharepoint_app(stub: GraphStub, data_dir: Path, monkeypatch: pytest.MonkeyPa
     return build_app(settings, embedder=embedder)  # type: ignore[arg-type]
 
 
-def sync(app: App, mode: str = "sync", connectors: list | None = None) -> IndexSummary:  # type: ignore[type-arg]
+def sync(app: App, mode: str = "sync", connectors: list[Connector] | None = None) -> IndexSummary:
     """One run of the source through the Reindexer (as `wikibot sync` / `wikibot index`)."""
     chosen = connectors if connectors is not None else app.sources.connectors()
     request = ReindexRequest(chosen, mode, "tests")  # type: ignore[arg-type]

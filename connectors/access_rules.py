@@ -13,7 +13,9 @@ The rules file sits at the folder's root::
 
 Front matter wins over the file: ``access: public``, ``access: [group, ...]`` or
 ``access: {groups: [...], users: [...]}``. Anything malformed fails closed: a bad rules file
-stops the folder from being indexed, a bad ``access:`` skips that document (reported).
+stops the folder from being indexed; a bad ``access:`` value, or any other restriction-like
+key (``groups:``, ``Access:``, ``wikibot: {access: ...}``; connectors/parsing/metadata.py),
+skips that document (reported).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.base import DocumentACL
 from connectors.errors import SourceConfigError
+from connectors.parsing.metadata import restriction_key_reason, unknown_restriction_key
 
 RULES_FILE = ".wikibot-acl.yaml"
 
@@ -52,33 +55,6 @@ class _RulesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[AccessRule] = Field(default_factory=list)
-
-
-_NEAR_MISS_KEYS = {"acl", "acls", "permission", "permissions", "visibility", "restricted"}
-
-
-def _edit_distance_at_most(a: str, b: str, limit: int) -> bool:
-    """Levenshtein distance of ``a`` and ``b`` is <= ``limit`` (small strings only)."""
-    if abs(len(a) - len(b)) > limit:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] <= limit
-
-
-def near_miss_access_key(front_matter: dict[str, Any]) -> str | None:
-    """A key that looks like a misspelt ``access:`` (``Access``, ``acess``, ``acl``...)."""
-    for key in front_matter:
-        if not isinstance(key, str) or key == "access":
-            continue
-        folded = key.strip().lower().replace("-", "_")
-        if folded in _NEAR_MISS_KEYS or _edit_distance_at_most(folded, "access", 2):
-            return key
-    return None
 
 
 STARS = ("*", "**", "**/")
@@ -161,12 +137,9 @@ class AccessRules:
             raise AccessRuleError(f"{path}: not a valid rules file ({first})") from exc
 
     def acl_for(self, relative: str, front_matter: dict[str, Any]) -> DocumentACL:
-        near_miss = near_miss_access_key(front_matter)
-        if near_miss is not None:
-            raise AccessRuleError(
-                f"front matter key {near_miss!r} looks like a misspelt 'access:'; "
-                "skipped so that its restriction is not lost (write 'access:')"
-            )
+        unknown = unknown_restriction_key(front_matter)
+        if unknown is not None:
+            raise AccessRuleError(restriction_key_reason(unknown))
         if "access" in front_matter:
             return access_from_front_matter(front_matter["access"])
         acl = DocumentACL()
@@ -177,7 +150,9 @@ class AccessRules:
 
 
 def access_from_front_matter(value: Any) -> DocumentACL:
-    if value == "public" or value is True:
+    """Only the documented forms; anything else (``access: yes``, a number, a date, a string
+    where a list belongs) is refused, never read as public."""
+    if value == "public":
         return DocumentACL(public=True)
     if isinstance(value, str) and value.strip():
         return DocumentACL(public=False, groups=[value.strip()])
@@ -185,7 +160,8 @@ def access_from_front_matter(value: Any) -> DocumentACL:
         return DocumentACL(public=False, groups=sorted(value))
     if isinstance(value, dict) and set(value) <= {"groups", "users"} and value:
         groups, users = value.get("groups") or [], value.get("users") or []
-        if all(isinstance(x, str) and x for x in [*groups, *users]) and (groups or users):
+        names = [*groups, *users] if isinstance(groups, list) and isinstance(users, list) else []
+        if names and all(isinstance(x, str) and x.strip() for x in names):
             return DocumentACL(public=False, groups=sorted(groups), users=sorted(users))
     raise AccessRuleError(
         f"front matter access: {value!r} is not 'public', a list of groups, or "

@@ -8,8 +8,10 @@ from typing import Any
 
 from connectors.base import Section
 from connectors.errors import DocumentError
+from connectors.parsing.front_matter import split_front_matter
 from connectors.parsing.html import parse_html
-from connectors.parsing.markdown import FrontMatterError, parse_markdown
+from connectors.parsing.markdown import parse_markdown
+from connectors.parsing.metadata import MetadataError
 from connectors.parsing.office import OFFICE_SUFFIXES, parse_office
 from connectors.parsing.pdf import parse_pdf
 
@@ -61,22 +63,28 @@ def parse_file(name: str, data: bytes, *, fallback: str) -> ParsedFile:
         title, sections = parse_office(suffix, data)
         parsed = ParsedFile(title or fallback_title, sections)
     else:
-        text = _decode_text(data)
-        if suffix in MARKDOWN_SUFFIXES:
-            try:
-                markdown = parse_markdown(text, fallback_title=fallback_title)
-            except FrontMatterError as exc:
-                raise UnreadableFileError(str(exc)) from None
-            parsed = ParsedFile(markdown.title, markdown.sections, markdown.front_matter)
-        elif suffix in HTML_SUFFIXES:
-            html = parse_html(text, fallback_title=fallback_title)
-            parsed = ParsedFile(html.title, html.sections)
-        else:
-            sections = [Section(text=text.strip())] if text.strip() else []
-            parsed = ParsedFile(fallback_title, sections)
+        parsed = _parse_text(suffix, _decode_text(data), fallback_title)
     if not any(s.text.strip() for s in parsed.sections):
         raise EmptyDocumentError("no text content")
     return parsed
+
+
+def _parse_text(suffix: str, text: str, fallback_title: str) -> ParsedFile:
+    """Markdown, HTML or plain text: front matter is read, and refused, the same way in each
+    (connectors/parsing/front_matter.py); metadata that cannot be trusted skips the file."""
+    try:
+        if suffix in MARKDOWN_SUFFIXES:
+            markdown = parse_markdown(text, fallback_title=fallback_title)
+            return ParsedFile(markdown.title, markdown.sections, markdown.front_matter)
+        front_matter, body = split_front_matter(text)
+        title = str(front_matter.get("title") or "").strip()
+        if suffix in HTML_SUFFIXES:
+            html = parse_html(body, fallback_title=fallback_title)
+            return ParsedFile(title or html.title, html.sections, front_matter)
+    except MetadataError as exc:
+        raise UnreadableFileError(str(exc)) from None
+    sections = [Section(text=body.strip())] if body.strip() else []
+    return ParsedFile(title or fallback_title, sections, front_matter)
 
 
 def _decode_text(data: bytes) -> str:

@@ -2,6 +2,9 @@
 
 Scripts, styles and hidden elements (``hidden``, ``aria-hidden="true"``,
 ``display:none``) are dropped: hidden text is never indexed, so it can never reach an answer.
+A ``<meta>`` whose name looks like a restriction (``access``, ``dc.accessRights``,
+``wikibot:groups``) fails the document (``metadata.py``): meta tags are not read, and the
+restriction its author meant must not be lost.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from html.parser import HTMLParser
 
 from connectors.base import Section
 from connectors.parsing.markdown import slugify
+from connectors.parsing.metadata import MetadataError, restriction_like
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
 _VOID_TAGS = {
@@ -51,6 +55,7 @@ _BLOCK_TAGS = {
     "hr",
 }
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_META_NAMES = ("name", "property", "itemprop", "http-equiv")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -72,11 +77,15 @@ class _SectionCollector(HTMLParser):
         self.doc_title = ""
         self.first_heading = ""
         self._in_title = False
+        self.restriction_meta: list[str] = []  # names of <meta> tags that look restrictive
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {k.lower(): (v or "") for k, v in attrs}
         if tag == "title":
             self._in_title = True
+        if tag == "meta":
+            names = [attr[k] for k in _META_NAMES if attr.get(k)]
+            self.restriction_meta += [name for name in names if restriction_like(name)]
         if tag in _VOID_TAGS:
             if tag in ("br", "hr"):
                 self.buffer.append("\n")
@@ -162,5 +171,11 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedHtml:
     collector = _SectionCollector()
     collector.feed(text)
     collector.finish()
+    if collector.restriction_meta:
+        raise MetadataError(
+            f"HTML <meta name={collector.restriction_meta[0]!r}> looks like a restriction, but "
+            "meta tags are not read; skipped so that its restriction is not lost (write "
+            "'access: [group, ...]' in front matter, or a .wikibot-acl.yaml rule)"
+        )
     title = " ".join(collector.doc_title.split()) or collector.first_heading or fallback_title
     return ParsedHtml(title=title, sections=collector.sections)

@@ -1,12 +1,12 @@
 r"""Markdown -> clean text split into heading sections.
 
-Handles YAML front matter (parsed and stripped), template shortcodes (``{% ... %}``,
-``{{ ... }}``) and ERB tags (``<% %>``, ``<%= %>``: GOV.UK tech-docs ``*.html.md.erb``
-pages), HTML comments and inline tags, links and images, fenced code (kept as text, never
-read as headings) and tables (kept as readable rows). Text comes out as it reads: hard-wrapped
-paragraph lines are joined (a line is a sentence boundary downstream), list items keep their
-continuation lines, blockquote markers, footnote references and backslash escapes (``\-``)
-are dropped.
+Handles front matter (read, refused or stripped by ``front_matter.py``), template shortcodes
+(``{% ... %}``, ``{{ ... }}``) and ERB tags (``<% %>``, ``<%= %>``: GOV.UK tech-docs
+``*.html.md.erb`` pages), HTML comments and inline tags, links and images, fenced code (kept
+as text, never read as headings) and tables (kept as readable rows). Text comes out as it
+reads: hard-wrapped paragraph lines are joined (a line is a sentence boundary downstream),
+list items keep their continuation lines, blockquote markers, footnote references and
+backslash escapes (``\-``) are dropped.
 """
 
 from __future__ import annotations
@@ -15,15 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from connectors.base import Section
-from connectors.errors import DocumentError
+from connectors.parsing.front_matter import FrontMatterError, split_front_matter
 
-_FRONT_MATTER = re.compile(
-    r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
-)
-_FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+__all__ = ["FrontMatterError", "ParsedMarkdown", "parse_markdown", "split_front_matter"]
+
 _SHORTCODE = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}|<%.*?%>", re.S)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=<:])")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
@@ -52,50 +48,6 @@ class ParsedMarkdown:
     title: str
     front_matter: dict[str, Any]
     sections: list[Section] = field(default_factory=list)
-
-
-class FrontMatterError(DocumentError):
-    """Front matter that cannot be read. The document is skipped (reported), never indexed
-    without it: the front matter may be what restricts who may read the document."""
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML that refuses a key given twice (``access: [execs]`` then ``access: public``)."""
-
-
-def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise FrontMatterError(f"front matter gives the key {key!r} twice")
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
-
-
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Return (front matter, body). Front matter that opens but never closes, is not valid
-    YAML, or is not a mapping raises :class:`FrontMatterError` (fail closed)."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        if _FRONT_MATTER_OPEN.match(text):
-            raise FrontMatterError("front matter opens with --- but has no closing --- line")
-        return {}, text
-    try:
-        data = yaml.load(match.group(1), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise FrontMatterError(f"front matter is not valid YAML{where} ({problem})") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise FrontMatterError(
-            f"front matter is a {type(data).__name__}, not a mapping of keys to values"
-        )
-    return data, text[match.end() :]
 
 
 def slugify(heading: str) -> str:

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from connectors.access_rules import AccessRules, GlobPattern
+from connectors.base import SourceDocument
 from connectors.folder import FolderConnector
+from connectors.parsing.metadata import restriction_like
 
 BODY = "# Board minutes\n\nThe board approved the merger codename CANARY-board.\n"
 
@@ -119,3 +121,178 @@ def test_a_pathological_glob_is_matched_in_linear_time(tmp_path: Path) -> None:
     assert rules.acl_for("a" * 30 + "b", {}).public
     # a backtracking regex needs ~200^25 steps here; the automaton a few thousand
     assert time.process_time() - started < 5
+
+
+# issue 27, finding 5: metadata in shapes we did not read, and restriction-like keys we did
+# not know, were indexed as public; each must be skipped, with a reason naming the shape/key
+UNREAD_METADATA = {
+    "blank-line-first.md": ("\n---\naccess: [execs]\n---\n" + BODY, "below blank lines"),
+    "space-first.md": (" ---\naccess: [execs]\n---\n" + BODY, "first line"),
+    "bom-blank-line.md": ("\ufeff\n---\naccess: [execs]\n---\n" + BODY, "below blank lines"),
+    "comment-first.md": ("<!-- hi -->\n---\naccess: [execs]\n---\n" + BODY, "HTML comment"),
+    "four-dashes.md": ("----\naccess: [execs]\n----\n" + BODY, "'----'"),
+    "four-dashes-title.md": ("----\ntitle: Board\n----\n" + BODY, "'----'"),
+    "second-block.md": ("---\ntitle: B\n---\n---\naccess: [execs]\n---\n" + BODY, "front matter"),
+    "after-front-matter.md": ("---\ntitle: B\n---\naccess: [execs]\n---\n" + BODY, "'access'"),
+    "groups.md": ("---\ngroups: [execs]\n---\n" + BODY, "'groups'"),
+    "readers.md": ("---\nreaders: [execs]\n---\n" + BODY, "'readers'"),
+    "allowed.md": ("---\nallowed: [execs]\n---\n" + BODY, "'allowed'"),
+    "access-groups.md": ("---\naccess_groups: [execs]\n---\n" + BODY, "'access_groups'"),
+    "camel-case.md": ("---\nallowedUsers: [U1]\n---\n" + BODY, "'allowedUsers'"),
+    "nested.md": ("---\nwikibot: {access: [execs]}\n---\n" + BODY, "'wikibot.access'"),
+    "nested-list.md": ("---\npages:\n  - confidential: true\n---\n" + BODY, "confidential"),
+    "toml-groups.md": ('+++\ngroups = ["execs"]\n+++\n' + BODY, "'groups'"),
+    "toml-unclosed.md": ('+++\naccess = ["execs"]\n' + BODY, "+++"),
+    "toml-four.md": ('++++\naccess = ["execs"]\n++++\n' + BODY, "'++++'"),
+    "json-readers.md": ('{\n  "readers": ["execs"]\n}\n' + BODY, "'readers'"),
+    "json-broken.md": ('{\n  "access": ["execs"],\n}\n' + BODY, "JSON"),
+    "json-below.md": ('\n{"access": ["execs"]}\n' + BODY, "JSON"),
+    "access-yes.md": ("---\naccess: yes\n---\n" + BODY, "access"),
+    "access-true.md": ("---\naccess: true\n---\n" + BODY, "access"),
+    "access-groups-string.md": ("---\naccess: {groups: execs}\n---\n" + BODY, "access"),
+    "unfenced.md": ("access: [execs]\n\n" + BODY, "'access'"),
+    "multimarkdown.md": ("Title: Board\nReaders: execs\n\n" + BODY, "'Readers'"),
+    "comment-metadata.md": ("<!--\n  access: execs\n-->\n" + BODY, "HTML comment"),
+    "front-matter.txt": ("---\ngroups: [execs]\n---\n" + BODY, "'groups'"),
+    "four-dashes.txt": ("----\naccess: [execs]\n----\n" + BODY, "'----'"),
+    "meta-access.html": ('<meta name="access" content="execs"><p>' + BODY + "</p>", "'access'"),
+    "meta-rights.html": ('<meta name="dc.accessRights" content="execs"><p>' + BODY, "accessRights"),
+    "meta-property.htm": ('<meta property="wikibot:groups" content="x"><p>' + BODY, "groups"),
+    "front-matter.html": ("---\nvisibility: private\n---\n<p>" + BODY + "</p>", "'visibility'"),
+}
+
+
+def _load(folder: Path) -> tuple[dict[str, SourceDocument], dict[str, str]]:
+    batches = list(FolderConnector(folder).load())
+    documents = {d.source: d for b in batches for d in b.documents}
+    failed = {f.source: f.reason for b in batches for f in b.failed}
+    return documents, failed
+
+
+def test_metadata_we_do_not_read_fails_the_document_in_every_format(tmp_path: Path) -> None:
+    for name, (text, _) in UNREAD_METADATA.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    documents, failed = _load(tmp_path)
+    assert documents == {}
+    assert set(failed) == set(UNREAD_METADATA)
+    for name, (_, named) in UNREAD_METADATA.items():
+        assert named in failed[name], (name, failed[name])
+
+
+HONOURED = {
+    "toml.md": '+++\ntitle = "Board"\naccess = ["execs"]\n+++\n' + BODY,
+    "json.md": '{\n  "title": "Board",\n  "access": ["execs"]\n}\n' + BODY,
+    "front-matter.txt": "---\ntitle: Board\naccess: [execs]\n---\n" + BODY,
+    "front-matter.html": "---\ntitle: Board\naccess: [execs]\n---\n<p>" + BODY + "</p>",
+    "erb.html.md.erb": "---\ntitle: Board\naccess: [execs]\n---\n<%= partial 'x' %>\n" + BODY,
+    "groups-and-users.md": "---\ntitle: Board\naccess: {groups: [execs], users: [U1]}\n---\n"
+    + BODY,
+}
+
+
+def test_front_matter_we_read_restricts_in_every_text_format(tmp_path: Path) -> None:
+    for name, text in HONOURED.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    documents, failed = _load(tmp_path)
+    assert failed == {} and set(documents) == set(HONOURED)
+    for name, document in documents.items():
+        assert not document.acl.public and "execs" in document.acl.groups, name
+        assert document.title == "Board" and "CANARY-board" in document.text
+        assert "access" not in document.text
+
+
+ORDINARY = {
+    "rule-first.md": "---\n\n" + BODY,
+    "rule-text-rule.md": "---\nA short welcome note for new staff.\n---\n" + BODY,
+    "long-rule.md": "-----\n\n" + BODY,
+    "table-first.md": "| Item | Days |\n|------|------|\n| Leave | 25 |\n\n" + BODY,
+    "note-first.md": "Note: this page moved in 2024.\n\n" + BODY,
+    "setext-first.md": "Board minutes\n-------------\n\nThe board approved CANARY-board.\n",
+    "list-in-rules.md": "----\n- first\n- second\n----\n" + BODY,
+    "kramdown.md": "{:toc}\n\n" + BODY,
+    "liquid.md": '{% include "nav.html" %}\n\n' + BODY,
+    "doctype.html": "<!DOCTYPE html>\n<html><head><meta name='viewport' content='x'>"
+    "<meta name='description' content='d'><title>Board</title></head><p>" + BODY + "</p>",
+    "plain.txt": "Board minutes\n\nThe board approved CANARY-board.\n",
+}
+
+
+def test_ordinary_text_is_not_mistaken_for_metadata(tmp_path: Path) -> None:
+    for name, text in ORDINARY.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    documents, failed = _load(tmp_path)
+    assert failed == {} and set(documents) == set(ORDINARY)
+    for name, document in documents.items():
+        assert document.acl.public and "CANARY-board" in document.text, name
+
+
+def test_self_referencing_yaml_is_walked_once(tmp_path: Path) -> None:
+    (tmp_path / "alias.md").write_text("---\nloop: &a [*a, {x: *a}]\ntitle: T\n---\n" + BODY)
+    laughs = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 12))
+    (tmp_path / "laughs.md").write_text("---\nl0: &l0 [x]\n" + laughs + "---\n" + BODY)
+    documents, failed = _load(tmp_path)
+    assert failed == {} and set(documents) == {"alias.md", "laughs.md"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "access",
+        "Access",
+        "acess",
+        "ACL",
+        "groups",
+        "group",
+        "Readers",
+        "allowed",
+        "audience",
+        "access_groups",
+        "accessGroups",
+        "wikibot:access",
+        "dc.accessRights",
+        "read-groups",
+        "permissions",
+        "visibility",
+        "users",
+        "roles",
+        "private",
+        "restricted",
+        "confidential",
+        "secret",
+        "access\u00a0",
+        "\u0430ccess",
+    ],
+)
+def test_restriction_like_keys(key: str) -> None:
+    assert restriction_like(key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "title",
+        "redirect_from",
+        "owner_slack",
+        "allowTitleToDifferFromFilename",
+        "shortTitle",
+        "hide_in_navigation",
+        "last_reviewed_on",
+        "review_in",
+        "controlled_document",
+        "cover",
+        "description",
+        "keywords",
+        "layout",
+        "permalink",
+        "user_guide",
+        "group_name",
+        "viewport",
+        "robots",
+        "author",
+        "og:title",
+        "twitter:card",
+        "",
+    ],
+)
+def test_ordinary_keys_are_not_restriction_like(key: str) -> None:
+    assert not restriction_like(key)

@@ -2,6 +2,7 @@ import pytest
 
 from connectors.parsing.html import parse_html
 from connectors.parsing.markdown import FrontMatterError, parse_markdown, split_front_matter
+from connectors.parsing.metadata import MetadataError
 
 PAGE = """---
 title: Leave types
@@ -83,3 +84,49 @@ def test_html_sections_skip_scripts_and_hidden_text() -> None:
     assert "* one item" in section.text
     for hidden in ("secret", "also hidden", "aria hidden", "var x"):
         assert hidden not in section.text
+
+
+@pytest.mark.parametrize(
+    ("text", "front_matter"),
+    [
+        ("---\ntitle: A\n...\nBody.", {"title": "A"}),
+        ('+++\ntitle = "A"\nweight = 2\n+++\nBody.', {"title": "A", "weight": 2}),
+        ('{\n  "title": "A",\n  "tags": ["x"]\n}\nBody.', {"title": "A", "tags": ["x"]}),
+        ("\ufeff---\ntitle: A\n---\nBody.", {"title": "A"}),
+    ],
+)
+def test_yaml_toml_and_json_front_matter_are_read_and_stripped(
+    text: str, front_matter: dict[str, object]
+) -> None:
+    assert split_front_matter(text) == (front_matter, "Body.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["---\n\nBody.", "---\nWelcome aboard.\n---\nBody.", "-----\nBody.", "{{ x }}\nBody."],
+)
+def test_a_horizontal_rule_or_template_first_is_text_not_front_matter(text: str) -> None:
+    assert split_front_matter(text) == ({}, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\n  "title": "A",\n  "title": "B"\n}\nBody.',
+        '+++\ntitle = "A"\ntitle = "B"\n+++\nBody.',
+        "+++\naccess = [execs\n+++\nBody.",
+        "---\n- access: [execs]\n- title: x\n---\nBody.",
+    ],
+)
+def test_unreadable_toml_and_json_front_matter_is_refused(text: str) -> None:
+    with pytest.raises(FrontMatterError):
+        split_front_matter(text)
+
+
+def test_html_meta_names_that_look_like_restrictions_are_refused() -> None:
+    page = '<html><head><meta name="{}" content="execs"></head><p>Board text.</p></html>'
+    for name in ("access", "Audience", "wikibot-groups", "confidentiality"):
+        with pytest.raises(MetadataError, match=name):
+            parse_html(page.format(name), fallback_title="f")
+    for name in ("description", "viewport", "robots", "generator"):
+        assert parse_html(page.format(name), fallback_title="f").sections

@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # the heavy libraries load only when a part that needs them i
     from bot.sources import ConfiguredSources
     from bot.state.shared import SharedState
     from indexing.embedding import MiniLMEmbedding, OpenAICompatibleEmbedding
+    from indexing.index_generation import PerIndexGeneration
+    from indexing.source_reads import SourceCount
     from indexing.store import QdrantIndexStore
     from indexing.sync_state import SyncStateStore
 
@@ -76,6 +78,18 @@ class App:
         from indexing.sync_state import SyncStateStore
 
         return SyncStateStore(self.store.client, self.settings.qdrant.collection)
+
+    @cached_property
+    def source_counts(self) -> PerIndexGeneration[dict[str, SourceCount]]:
+        """Each source's documents, chunks and public documents (the Slack Home tab): one
+        pass over the index per index generation, however often it is asked."""
+        from indexing.index_generation import PerIndexGeneration, index_generation
+        from indexing.source_reads import source_counts_by_access
+
+        return PerIndexGeneration(
+            lambda: source_counts_by_access(self.store),
+            lambda: index_generation(self.store, self.sync_states),
+        )
 
     @cached_property
     def sources(self) -> ConfiguredSources:

@@ -1,23 +1,43 @@
-"""Reads of the index per source, for `status`, `wikibot sources` and `wikibot remove`: one
-pass over the payloads, without loading the embedding model or LlamaIndex."""
+"""Reads of the index per source, for `status`, `wikibot sources`, `wikibot remove` and the
+Slack Home tab: one pass over the payloads, without loading the embedding model or
+LlamaIndex."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from indexing.store import QdrantIndexStore, of_source
 
 
+@dataclass(frozen=True)
+class SourceCount:
+    documents: int
+    chunks: int
+    public_documents: int  # documents every chunk of which everyone may read
+
+
 def source_counts(store: QdrantIndexStore) -> dict[str, tuple[int, int]]:
     """source_name -> (documents, chunks)."""
-    chunks: dict[str, int] = {}
-    documents: dict[str, set[str]] = {}
+    return {name: (c.documents, c.chunks) for name, c in source_counts_by_access(store).items()}
+
+
+def source_counts_by_access(store: QdrantIndexStore) -> dict[str, SourceCount]:
+    """source_name -> its documents, chunks and public documents: one pass over the index."""
     if not store.current_collection():
         return {}
-    for point in store.scroll(store.alias, None, ["source_name", "doc_id"]):
+    chunks: dict[str, int] = {}
+    public: dict[str, dict[str, bool]] = {}  # source -> doc id -> every chunk public so far
+    for point in store.scroll(store.alias, None, ["source_name", "doc_id", "acl_public"]):
         payload = point.payload or {}
         name = payload.get("source_name", "?")
         chunks[name] = chunks.get(name, 0) + 1
-        documents.setdefault(name, set()).add(payload.get("doc_id", ""))
-    return {name: (len(documents[name]), count) for name, count in chunks.items()}
+        documents = public.setdefault(name, {})
+        doc = payload.get("doc_id", "")
+        documents[doc] = documents.get(doc, True) and payload.get("acl_public") is True
+    return {
+        name: SourceCount(len(public[name]), count, sum(public[name].values()))
+        for name, count in chunks.items()
+    }
 
 
 def source_documents(store: QdrantIndexStore, name: str) -> dict[str, str]:

@@ -5,7 +5,11 @@ else the index's newest public document titles.
 Everyone sees the suggestions, so a logged question is suggested only when it is safe to show
 anyone: asked by at least ``min_askers`` different people (no one's single question is shown
 back), answered, and answered from documents everyone may read (a question answered from a
-restricted document could reveal what that document is about).
+restricted document could reveal what that document is about); and it says nothing the
+public documents do not (:func:`shareable`): plain words only, every one of them found in
+the public documents, so no link, address, mention or name that only some people know
+(three accounts asking about a phishing link, or staff naming a confidential project, put
+it in nobody's pane). The public vocabulary is read once per index generation.
 """
 
 from __future__ import annotations
@@ -15,9 +19,16 @@ import logging
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
-from indexing.index_reads import public_chunks, public_document_titles
+from indexing.index_generation import PerIndexGeneration, index_generation
+from indexing.index_reads import (
+    public_chunks,
+    public_document_titles,
+    public_vocabulary,
+    vocabulary_words,
+)
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -26,6 +37,41 @@ logger = logging.getLogger(__name__)
 MAX_SUGGESTIONS = 4
 TITLE_CHARS = 45  # what the pane shows of each; the whole question is sent
 GENERIC_TITLES = {"readme", "index", "home", "contents", "table of contents", "untitled"}
+MAX_QUESTION_CHARS = 120
+MAX_QUESTION_WORDS = 20
+# a word: letters and digits, joined by an apostrophe or hyphen, then at most one of ?!., ;
+# anything else (a URL's :/., @, #, <>, |, *, `, zero-width or control characters) refuses
+PLAIN_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*[?!.,]?")
+# question and function words, allowed though a handbook may not use them: no name, address
+# or link can be made of these
+QUESTION_WORDS = frozenset(
+    {
+        *("i", "me", "my", "mine", "we", "us", "our", "you", "your", "a", "an", "the"),
+        *("is", "are", "am", "was", "were", "be", "been", "do", "does", "did", "can"),
+        *("could", "should", "would", "may", "might", "must", "how", "what", "when"),
+        *("where", "who", "whom", "whose", "which", "why", "much", "many", "of", "to"),
+        *("in", "on", "at", "for", "from", "with", "by", "about", "per", "get", "got"),
+        *("have", "has", "had", "and", "or", "if", "it", "its", "this", "that", "these"),
+        *("those", "there", "any", "some", "not", "no", "yes"),
+    }
+)
+
+
+def shareable(question: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a logged question may be shown to everyone: short, plain words only, and every
+    word (but single letters and question words) found in the public documents."""
+    if len(question) > MAX_QUESTION_CHARS or not question.isprintable():
+        return False
+    tokens = question.split(" ")
+    if len(tokens) > MAX_QUESTION_WORDS:
+        return False
+    for token in tokens:
+        if not PLAIN_WORD.fullmatch(token):
+            return False
+        for word in vocabulary_words(token):
+            if len(word) > 1 and word not in QUESTION_WORDS and word not in vocabulary:
+                return False
+    return True
 
 
 def prompt(question: str, title: str = "") -> dict[str, str]:
@@ -44,20 +90,30 @@ class SuggestedQuestions:
     ) -> None:
         self.app, self.configured = app, [q.strip() for q in configured if q.strip()]
         self.min_askers, self.ttl_s = min_askers, ttl_s
-        self.cached: tuple[float, list[dict[str, str]]] | None = None
+        self.cached: tuple[Hashable, float, list[dict[str, str]]] | None = None
+        self.vocabulary = PerIndexGeneration(
+            lambda: public_vocabulary(app.store), self.generation
+        )
+
+    def generation(self) -> Hashable:
+        return index_generation(self.app.store, self.app.sync_states)
 
     async def get(self) -> list[dict[str, str]]:
-        """Up to four {"title", "message"} prompts (cached for ``ttl_s``); [] on failure."""
+        """Up to four {"title", "message"} prompts (cached for ``ttl_s`` within one index
+        generation); [] on failure."""
         if self.configured:
             return [prompt(q) for q in self.configured[:MAX_SUGGESTIONS]]
-        if self.cached and time.monotonic() - self.cached[0] < self.ttl_s:
-            return self.cached[1]
+        generation: Hashable = None
         try:
+            generation = await asyncio.to_thread(self.generation)
+            cached = self.cached
+            if cached and cached[0] == generation and time.monotonic() - cached[1] < self.ttl_s:
+                return cached[2]
             found = await self.most_asked() or await asyncio.to_thread(self.from_titles)
         except Exception as exc:  # suggestions are a nicety: never in the way of the pane
             logger.warning("could not work out suggested questions: %s", type(exc).__name__)
             found = []
-        self.cached = (time.monotonic(), found)
+        self.cached = (generation, time.monotonic(), found)
         return found
 
     async def most_asked(self) -> list[dict[str, str]]:
@@ -65,6 +121,7 @@ class SuggestedQuestions:
             e
             for e in await self.app.state.question_log.entries()
             if e.get("kind", "answer") == "answer" and e.get("answered") and e.get("question")
+            and e.get("user")
         ]
         askers: dict[str, set[str]] = defaultdict(set)
         asked: Counter[str] = Counter()
@@ -77,6 +134,10 @@ class SuggestedQuestions:
             wording.setdefault(key, " ".join(entry["question"].split()))
             cited[key] |= set(entry.get("cited_chunk_ids") or [])
         shared = [k for k, _ in asked.most_common() if len(askers[k]) >= self.min_askers]
+        if not shared:
+            return []
+        vocabulary = await asyncio.to_thread(self.vocabulary.get)
+        shared = [k for k in shared if shareable(wording[k], vocabulary)]
         if not shared:
             return []
         all_cited = sorted(set().union(*(cited[k] for k in shared)))

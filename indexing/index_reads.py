@@ -1,8 +1,11 @@
 """Reads of the index for reports and exports (not the answer path): the documents it holds,
-and chunk texts by id for fine-tuning data (public chunks only: training data is seen by
-everyone who uses the tuned model)."""
+chunk texts by id for fine-tuning data (public chunks only: training data is seen by
+everyone who uses the tuned model), and the words of public documents (what a suggested
+prompt may say)."""
 
 from __future__ import annotations
+
+import re
 
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from qdrant_client.http import models as qm
@@ -50,6 +53,32 @@ def public_chunks(store: QdrantIndexStore, chunk_ids: list[str]) -> dict[str, di
         node = metadata_dict_to_node(payload)
         found[str(point.id)] = {"title": str(payload.get("title", "")), "text": node.get_content()}
     return found
+
+
+WORD = re.compile(r"[^\W_]+")  # letters and digits, any script
+
+
+def vocabulary_words(text: str) -> list[str]:
+    """The words of ``text`` as the public vocabulary holds them (casefolded)."""
+    return WORD.findall(text.casefold())
+
+
+def public_vocabulary(store: QdrantIndexStore) -> frozenset[str]:
+    """Every word of the documents everyone may read (titles, sections and text)."""
+    if store.current_collection() is None:
+        return frozenset()
+    public = qm.Filter(
+        must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))]
+    )
+    found: set[str] = set()
+    for point in store.scroll(store.alias, public, True):
+        payload = point.payload or {}
+        if payload.get("acl_public") is not True:  # the filter, checked again
+            continue
+        text = metadata_dict_to_node(payload).get_content()
+        found.update(vocabulary_words(f"{payload.get('title', '')} {payload.get('section', '')}"))
+        found.update(vocabulary_words(text))
+    return frozenset(found)
 
 
 def chunk_texts(store: QdrantIndexStore) -> list[str]:

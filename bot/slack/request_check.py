@@ -7,7 +7,10 @@ wrong shape. Here every such request gets a 4xx and one WARNING line without the
 * 401: no signing secret configured (Socket Mode only), a missing, non-numeric or stale
   timestamp (more than five minutes off), a missing, non-ASCII or wrong signature;
 * 413: a body over 1 MB (Slack's payloads are far smaller);
-* 400: a signed body that is not UTF-8, not a JSON object, or a form without a valid payload.
+* 400: a signed body that is not UTF-8, not a JSON object, or a form without a valid payload;
+  a payload of a kind wikibot does not handle, or of the wrong shape
+  (bot/slack/payload_shape.py: empty or non-list ``actions``, a view without ``user`` or
+  ``state``, a list where an object belongs).
 
 The signature check is Slack's v0 scheme (HMAC-SHA256 over ``v0:{ts}:{body}``), compared
 in constant time, so nothing is parsed before the sender is known.
@@ -22,6 +25,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs
+
+from bot.slack.payload_shape import command_problem, shape_problem
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW_S = 300
@@ -62,19 +67,23 @@ def check_slack_request(
     if "application/x-www-form-urlencoded" in content_type:
         form = parse_qs(text)
         payload = form.get("payload")
-        if payload and not _is_json_object(payload[0]):
-            return Rejection(400, "form payload is not a JSON object")
-        if not (payload or "command" in form or "ssl_check" in form):
+        if payload:
+            return _payload_rejection(payload[0], "form payload")
+        if "ssl_check" in form:
+            return None
+        if "command" not in form:
             return Rejection(400, "form without a payload or command")
-        return None
-    if not _is_json_object(text):
-        return Rejection(400, "body is not a JSON object")
-    return None
+        problem = command_problem(form)
+        return Rejection(400, problem) if problem else None
+    return _payload_rejection(text, "body")
 
 
-def _is_json_object(text: str) -> bool:
+def _payload_rejection(text: str, what: str) -> Rejection | None:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        return False
-    return isinstance(value, dict) and isinstance(value.get("type", "block_actions"), str)
+        value = None
+    if not isinstance(value, dict):
+        return Rejection(400, f"{what} is not a JSON object")
+    problem = shape_problem(value)
+    return Rejection(400, problem) if problem else None

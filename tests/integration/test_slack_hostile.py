@@ -116,3 +116,75 @@ async def test_a_lone_surrogate_in_a_question_is_answered(bot: Bot) -> None:
     assert status == 200
     final = (await _answers(bot, 1))[-1]
     assert "25 days" in json.dumps(final) and "went wrong" not in json.dumps(final)
+
+
+def _form(payload: object) -> tuple[bytes, str]:
+    from urllib.parse import urlencode
+
+    return urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+
+
+def _event(event: dict[str, object]) -> tuple[bytes, str]:
+    envelope = {"type": "event_callback", "team_id": "T1", "event_id": "Ejunk", "event": event}
+    return json.dumps(envelope).encode(), "application/json"
+
+
+CLICK = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "UBOB"},
+         "channel": {"id": "CGENERAL"}, "trigger_id": "t",
+         "actions": [{"action_id": "wikibot_feedback", "value": "up:abc"}]}
+VIEW = {"callback_id": "feedback_comment", "private_metadata": "abc",
+        "state": {"values": {"comment": {"comment_text": {"value": "hi"}}}}}
+SUBMIT = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "UBOB"}, "view": VIEW}
+THREAD = {"channel_id": "DPANE", "thread_ts": "1.1", "user_id": "UALICE"}
+# issue 27, finding 12: signed payloads of the wrong shape (each was a 500 with an ERROR
+# traceback, or a 404)
+SIGNED_JUNK = {
+    "empty actions": _form({**CLICK, "actions": []}),
+    "actions an object": _form({**CLICK, "actions": {"action_id": "wikibot_feedback"}}),
+    "actions of strings": _form({**CLICK, "actions": ["wikibot_feedback"]}),
+    "action value a list": _form({**CLICK, "actions": [{"action_id": "feedback_up",
+                                                        "value": ["abc"]}]}),
+    "click without user": _form({k: v for k, v in CLICK.items() if k != "user"}),
+    "click with user a string": _form({**CLICK, "user": "UBOB"}),
+    "view without user": _form({k: v for k, v in SUBMIT.items() if k != "user"}),
+    "view without state": _form({**SUBMIT, "view": {**VIEW, "state": None}}),
+    "values a list": _form({**SUBMIT, "view": {**VIEW, "state": {"values": []}}}),
+    "block values a list": _form({**SUBMIT, "view": {**VIEW, "state": {"values": {
+        "comment": [{"value": "hi"}]}}}}),
+    "unknown interaction": _form({"type": "shortcut", "user": {"id": "UBOB"}}),
+    "context a list": _event({"type": "assistant_thread_started",
+                              "assistant_thread": {**THREAD, "context": ["C1"]}}),
+    "no assistant_thread": _event({"type": "assistant_thread_started"}),
+    "event a list": (json.dumps({"type": "event_callback", "event": []}).encode(),
+                     "application/json"),
+    "mention user a list": _event({"type": "app_mention", "user": ["UALICE"], "text": "hi",
+                                   "ts": "1.2", "channel": "CGENERAL"}),
+    "command without user": (b"command=%2Fwikibot&text=help", "application/x-www-form-urlencoded"),
+}
+
+
+async def test_signed_junk_payloads_get_400_and_one_warning_each(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    statuses = {}
+    for name, (body, content_type) in SIGNED_JUNK.items():
+        async with bot.session.post(
+            f"{bot.url}/slack/events", data=body, headers=signed(body, content_type)
+        ) as response:
+            statuses[name] = response.status
+    await asyncio.sleep(0.5)  # anything a listener would do after the ack happens by now
+    assert statuses == dict.fromkeys(SIGNED_JUNK, 400)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not any(r.exc_info for r in caplog.records)
+    refused = [r.getMessage() for r in caplog.records if r.name == "bot.slack.routes"]
+    assert len(refused) == len(SIGNED_JUNK)
+    assert all(r.startswith("refused a Slack request: ") for r in refused)
+    assert not any("wikibot_feedback" in r or "UALICE" in r for r in refused)  # no body
+    assert not bot.api.calls  # nothing reached a listener
+    # well-formed payloads still work: the same click, shaped right, is answered (200)
+    body, content_type = _form(CLICK)
+    async with bot.session.post(
+        f"{bot.url}/slack/events", data=body, headers=signed(body, content_type)
+    ) as response:
+        assert response.status == 200

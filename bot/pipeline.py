@@ -210,6 +210,8 @@ class QuestionPipeline:
             workspace=event.workspace,
             user=event.user,
             personal=reply.personal,
+            conversation=event.channel,  # who may rate it: bot/state/vote_rules.py
+            in_dm=event.is_dm,
         )
         return await self.state.feedback.remember(record.model_dump(), reply.answer)
 

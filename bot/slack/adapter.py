@@ -21,11 +21,12 @@ from bot.commands import Caller, question_in
 from bot.config import SlackSettings
 from bot.models import ChatEvent
 from bot.slack.assistant import AssistantPane, AssistantThreads
-from bot.slack.feedback_modal import COMMENT_CALLBACK, comment_of, open_comment_modal
+from bot.slack.feedback_actions import SlackFeedback
+from bot.slack.feedback_modal import COMMENT_CALLBACK
 from bot.slack.home import publish_home
 from bot.slack.members import SlackMembers
 from bot.slack.native_stream import RefusedConversations
-from bot.slack.render import FEEDBACK_ACTION, slack_escape, vote_of
+from bot.slack.render import FEEDBACK_ACTION
 from bot.slack.stream import UpdateBudget
 from bot.slack.thread import SlackThread
 from bot.state.memory import ConversationKey
@@ -73,8 +74,9 @@ class SlackAdapter:
         self.app.event("app_mention")(self.on_mention)
         self.app.event("message")(self.on_message)
         self.app.command("/wikibot")(self.on_command)
-        self.app.action(re.compile(f"^(feedback_(up|down)|{FEEDBACK_ACTION})$"))(self.on_feedback)
-        self.app.view(COMMENT_CALLBACK)(self.on_comment)
+        feedback = SlackFeedback(self.client, app.state.feedback, app.pipeline)
+        self.app.action(re.compile(f"^(feedback_(up|down)|{FEEDBACK_ACTION})$"))(feedback.on_click)
+        self.app.view(COMMENT_CALLBACK)(feedback.on_comment)
         self.app.event("member_joined_channel")(self.on_membership_change)
         self.app.event("member_left_channel")(self.on_membership_change)
         self.app.event("app_home_opened")(self.on_home_opened)
@@ -186,28 +188,3 @@ class SlackAdapter:
             logger.warning("could not read the admin user group: %s", exc)
             return False
         return user in (members.get("users") or [])
-
-    async def on_feedback(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        vote = vote_of(body["actions"][0])
-        if vote is None:
-            return
-        up, feedback_id = vote
-        user = body["user"]["id"]
-        text = await self.pipeline.vote("slack", feedback_id, user, up)
-        channel = (body.get("channel") or body.get("container") or {}).get("id") or body.get(
-            "container", {}
-        ).get("channel_id")
-        message = body.get("message") or {}
-        thread = message.get("thread_ts") or message.get("ts")
-        await self.client.chat_postEphemeral(
-            channel=channel, user=user, text=slack_escape(text), thread_ts=thread
-        )
-        if not up and body.get("trigger_id") and text == messages.THANKS_FOR_FEEDBACK:
-            await open_comment_modal(self.client, body["trigger_id"], feedback_id)
-
-    async def on_comment(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        await ack()  # closes the modal
-        feedback_id, comment = comment_of(view)
-        if comment:
-            await self.pipeline.vote("slack", feedback_id, body["user"]["id"], False, comment)

@@ -1,11 +1,14 @@
 """After a 👎, a small modal asks what was wrong or missing (optional). The comment is stored
-as the same person's 👎 again with its reason (bot/state/feedback.py), so `wikibot report`
-lists it and `feedback export` carries it into the evaluation candidates."""
+as the same person's 👎 again with its reason, replacing their vote (bot/state/feedback.py;
+cut at MAX_REASON_CHARS if a forged payload carries more), so `wikibot report` lists it
+and `feedback export` carries it into the evaluation candidates."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+
+from bot.state.vote_rules import MAX_REASON_CHARS
 
 logger = logging.getLogger(__name__)
 COMMENT_CALLBACK = "feedback_comment"
@@ -30,7 +33,7 @@ def comment_view(feedback_id: str) -> dict[str, Any]:
                     "type": "plain_text_input",
                     "action_id": ACTION,
                     "multiline": True,
-                    "max_length": 1000,
+                    "max_length": MAX_REASON_CHARS,
                 },
             }
         ],

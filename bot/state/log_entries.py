@@ -109,14 +109,27 @@ class AnswerRecord(BaseModel):
     writer: str
     at: float = Field(default_factory=time.time)
     personal: bool = False
+    # where it was posted: who may rate it (bot/state/feedback.py:may_rate); "" = the asker
+    conversation: str = ""
+    in_dm: bool = False
 
     @classmethod
     def of(
-        cls, answer: Answer, *, platform: str, workspace: str, user: str, personal: bool
+        cls,
+        answer: Answer,
+        *,
+        platform: str,
+        workspace: str,
+        user: str,
+        personal: bool,
+        conversation: str = "",
+        in_dm: bool = False,
     ) -> AnswerRecord:
         return cls(
             platform=platform,
             workspace=workspace,
+            conversation=conversation,
+            in_dm=in_dm,
             asked_by=user,
             question=answer.question,
             answer=PERSONAL_TEXT if personal else answer.text,

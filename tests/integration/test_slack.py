@@ -144,6 +144,7 @@ async def test_feedback_is_stored_and_acknowledged_to_the_clicker_only(bot: Bot)
     assert before["wikibot_index_chunks"] > 24
     await bot.event(mention("How many vacation days do I get per year?"), "Efb")
     final = (await bot.api.wait_for("chat.update"))[-1]
+    bot.api.channels["CGENERAL"] = {"members": ["UALICE", "UBOB"]}  # only members may vote
     payload = feedback_click(final, "down", "UBOB", "t")
     payload["response_url"] = f"{bot.api.url}/respond/fb"
     from urllib.parse import urlencode
@@ -177,15 +178,7 @@ async def test_feedback_is_stored_and_acknowledged_to_the_clicker_only(bot: Bot)
 
 
 async def bot_votes(bot: Bot) -> list[dict[str, Any]]:
-    from redis.asyncio import Redis
-
-    url = bot.components.settings.redis.url
-    assert url
-    client = Redis.from_url(url, decode_responses=True)
-    try:
-        return [json.loads(r) for r in await client.lrange("wikibot:feedback", 0, -1)]
-    finally:
-        await client.aclose()
+    return await bot.components.state.feedback.votes()
 
 
 async def test_reindex_admin_only_with_progress_summary_and_lock(bot: Bot) -> None:

@@ -111,7 +111,7 @@ async def test_feedback_is_stored(bot: TeamsBot) -> None:
     url = bot.components.settings.redis.url
     assert url
     client = Redis.from_url(url, decode_responses=True)
-    votes = [json.loads(v) for v in await client.lrange("wikibot:feedback", 0, -1)]
+    votes = await bot.components.state.feedback.votes()
     log = [json.loads(f["json"]) for _, f in await client.xrange("wikibot:log")]
     await client.aclose()
     assert len(votes) == 1 and votes[0]["vote"] == "down" and votes[0]["user"] == "aad-bob"

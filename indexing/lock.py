@@ -2,7 +2,7 @@
 
 The lock is an ``flock`` on ``<data dir>/index.lock``: the kernel releases it when the
 holder dies, so a killed run never leaves a stale lock. The file records who holds it, for
-the message the second caller gets.
+the message the second caller gets; like everything in the data dir it is private (0600).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from indexing.data_dir import open_private
 from indexing.errors import IndexLockedError
 
 
@@ -26,8 +27,7 @@ class IndexLock:
         self._file: IO[str] | None = None
 
     def __enter__(self) -> IndexLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
+        handle = os.fdopen(open_private(self.path, os.O_RDWR), "r+", encoding="utf-8")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

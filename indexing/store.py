@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
+from indexing.data_dir import private_dir, secure_data_dir
 from indexing.errors import EmbedderMismatchError, StoreBusyError
 from indexing.settings import QdrantConfig
 from indexing.sparse import BM25SparseEncoder
@@ -36,12 +37,13 @@ KEYWORD_FIELDS = ("doc_id", "source_name", "content_hash", "acl_users", "acl_gro
 
 
 def open_client(config: QdrantConfig, data_dir: Path) -> QdrantClient:
-    """A Qdrant server client when a URL is configured, else local mode in the data dir."""
+    """A Qdrant server client when a URL is configured, else local mode in the data dir.
+    Either way the data dir is made private first (indexing/data_dir.py)."""
+    secure_data_dir(data_dir, create=not config.url)
     if config.url:
         api_key = config.api_key.get_secret_value() if config.api_key else None
         return QdrantClient(url=config.url, api_key=api_key, timeout=int(config.timeout_s))
-    path = data_dir / "qdrant"
-    path.mkdir(parents=True, exist_ok=True)
+    path = private_dir(data_dir / "qdrant")
     try:
         return QdrantClient(path=str(path))
     except RuntimeError as exc:

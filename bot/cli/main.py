@@ -122,6 +122,9 @@ def entry() -> None:
     """The `wikibot` console script: :func:`main`, then exit at once. Everything is closed
     and flushed by then; what is left is the interpreter tearing down torch and its thread
     pools, which took ~2 s per command here (docs/benchmarks.md, "Start-up")."""
+    from indexing.data_dir import private_umask
+
+    private_umask()  # what it writes (the data dir above all) is its owner's alone
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

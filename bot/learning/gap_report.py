@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -21,6 +22,17 @@ from typing import Any
 Embed = Callable[[list[str]], list[list[float]]]
 STALE_DAYS = 365
 MAX_COMMENTS = 30
+# control characters (C0, DEL, C1: terminal escape sequences, line breaks that forge report
+# lines) and bidirectional overrides: what people typed is shown escaped, never obeyed
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``)."""
+    return CONTROL.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
+        str(text),
+    )
 
 
 @dataclass
@@ -121,17 +133,18 @@ def _clusters(
 
 
 def render_text(report: GapReport) -> str:
+    p = printable
     lines = [
         f"{report.total} questions, answer rate {report.answer_rate:.0%}",
         "top unanswered (clustered):",
-        *(f"  {n:4d}  {q}" for q, n, _ in report.unanswered),
+        *(f"  {n:4d}  {p(q)}" for q, n, _ in report.unanswered),
         "most cited:",
-        *(f"  {n:4d}  {d}" for d, n in report.most_cited),
+        *(f"  {n:4d}  {p(d)}" for d, n in report.most_cited),
         f"never cited: {len(report.never_cited)} document(s)",
         "stale but often cited:",
-        *(f"  {n:4d}  {d} (updated {u})" for d, u, n in report.stale),
+        *(f"  {n:4d}  {p(d)} (updated {p(u)})" for d, u, n in report.stale),
         "what people said was wrong or missing (👎 comments, newest first):",
-        *(f"  {q}: {c}" for q, c in report.comments),
+        *(f"  {p(q)}: {p(c)}" for q, c in report.comments),
     ]
     return "\n".join(lines)
 
@@ -171,7 +184,7 @@ def render_html(report: GapReport) -> str:
 
     def table(head: list[str], rows: list[list[Any]]) -> str:
         cells = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{html.escape(printable(c))}</td>" for c in row) + "</tr>"
             for row in rows
         )
         header = "".join(f"<th>{html.escape(h)}</th>" for h in head)

@@ -6,7 +6,8 @@ Each entry is one ``write()`` of one line to a file opened for appending, so pro
 share the data directory do not interleave lines. Readers skip lines they cannot parse (a
 line cut off by a crash) and keep the last WIKIBOT_LOG__MAX_ENTRIES entries of the last
 WIKIBOT_LOG__RETENTION_DAYS days; the file is rewritten to that when it has grown to twice
-as many lines. Only the owner may read it (mode 0600): questions can be sensitive.
+as many lines. Only the owner may read it (mode 0600, an older file's mode tightened on the
+first write; the data dir 0700: indexing/data_dir.py): questions can be sensitive.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import os
 import time
 from pathlib import Path
 from typing import Any
+
+from indexing.data_dir import open_private
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +39,7 @@ class FileQuestionLog:
             logger.warning("could not write the question log %s: %s", self.path, exc.strerror)
 
     def _append(self, line: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = open_private(self.path, os.O_RDWR | os.O_APPEND)  # 0600, even if it was not
         try:
             if self._lines is None:
                 self._lines = sum(1 for _ in self.path.open("rb"))
@@ -69,7 +71,7 @@ class FileQuestionLog:
     def _compact(self) -> None:
         rows = self._read()
         temporary = self.path.with_suffix(".jsonl.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = open_private(temporary, os.O_WRONLY | os.O_TRUNC)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         os.replace(temporary, self.path)

@@ -15,6 +15,7 @@ library root's), and the change log behind ``/root/delta``, with Graph's Prefer 
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,8 +96,8 @@ class Library:
         for depth in range(1, len(parts) + 1):
             here = "/".join(parts[:depth])
             if here not in self.folders:
-                self.folders[here] = Folder("fld-" + here.replace("/", "-"), here,
-                                            version=self.change)
+                folder_id = "fld-" + re.sub(r"[^A-Za-z0-9]", "-", here)  # URL-safe, as Graph's
+                self.folders[here] = Folder(folder_id, here, version=self.change)
             folder = self.folders[here]
         return folder or Folder("root", "")
 

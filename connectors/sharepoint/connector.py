@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from pydantic import BaseModel, Field
-
 from connectors.base import ConnectorBatch, FailedDocument, SourceDocument, content_hash
 from connectors.errors import DocumentError
 from connectors.parsing.files import BINARY_SUFFIXES, SUPPORTED_SUFFIXES, file_type, parse_file
@@ -35,29 +33,12 @@ from connectors.sharepoint.client import (
     GraphError,
     GraphNotFoundError,
 )
+from connectors.sharepoint.config import SharePointConfig
 from connectors.sharepoint.folder_readers import FolderReaders
 from connectors.sharepoint.permissions import acl_of, expires_at
 from connectors.sharepoint.rereads import Reread, Rereads, library_links
 
 logger = logging.getLogger(__name__)
-
-
-class SharePointConfig(BaseModel):
-    tenant_id: str
-    client_id: str
-    client_secret_env: str | None = None  # the NAME of the variable holding the client secret
-    # or a certificate: a PEM file with the private key and the certificate (uploaded to the
-    # app registration); Microsoft recommends certificates over secrets for app-only access
-    certificate_path: str | None = None
-    sites: list[str] = Field(min_length=1)  # "acme.sharepoint.com:/sites/hr", or site ids
-    libraries: list[str] = Field(default_factory=list)  # drive names; empty: all of them
-    folder: str = ""  # only items under this folder of each library
-    graph_url: str = "https://graph.microsoft.com/v1.0"
-    login_url: str = "https://login.microsoftonline.com"
-    ca_bundle: str | None = None  # a CA file for proxies that inspect TLS
-    timeout_s: float = Field(default=30.0, gt=0, le=300)
-    full_refresh_every_s: int = Field(default=7 * 86400, ge=0)
-    batch_size: int = Field(default=16, ge=1, le=200)
 
 
 class SharePointConnector:
@@ -82,6 +63,7 @@ class SharePointConnector:
         self._taken: set[str] = set()  # document ids read in this run (a walk and the delta)
         self._rereads = Rereads()  # what the next sync must read again
         self._folders = FolderReaders()  # the readers of folders Graph marks shared
+        self._unlisted: set[str] = set()  # drives with a folder whose files could not be listed
 
     @property
     def location(self) -> str:
@@ -108,6 +90,7 @@ class SharePointConnector:
         {} = everything). When the iterator is done, ``self.cursor`` holds where to resume and
         ``self.deleted`` the ids to remove from the index."""
         self.deleted, self._taken, self._rereads = set(), set(), Rereads()
+        self._unlisted = set()
         self._folders = FolderReaders.from_cursor(cursor)  # a full read ({}) starts afresh
         self._batch = ConnectorBatch(documents=[], failed=[])
         links = library_links(cursor)
@@ -129,6 +112,8 @@ class SharePointConnector:
                     new_cursor[drive] = page["@odata.deltaLink"]
             for entry in due.due(drive, now):
                 yield from self._reread(entry)
+            if drive in self._unlisted:  # every file of the library, each by itself
+                yield from self._read_all(drive)
         for entry in due.later(now):
             self._rereads.add(entry)
         yield from self._flush(everything=True)
@@ -156,7 +141,8 @@ class SharePointConnector:
 
     def _walk(self, drive: str, folder: dict[str, Any]) -> Iterator[ConnectorBatch]:
         """A folder whose sharing changed: every file under it is read again (its readers
-        may have changed with the folder's; unchanged ones cost no embedding)."""
+        may have changed with the folder's; unchanged ones cost no embedding). A folder that
+        cannot be listed is reported, and the whole library is read instead."""
         pending = [(str(folder.get("id", "")), _library_path(folder))]
         while pending:
             current, where = pending.pop()
@@ -165,12 +151,12 @@ class SharePointConnector:
             except (GraphError, GraphNotFoundError) as exc:
                 if _source_wide(exc):
                     raise
-                logger.warning("SharePoint folder %s of %s could not be listed: %s",
-                               current, self.name, exc)
+                logger.warning("SharePoint folder %s of %s could not be listed (%s): "
+                               "reading the whole library", where, self.name, exc)
                 self._batch.failed.append(
                     FailedDocument(self.doc_id(drive, current), where, f"folder: {exc}")
                 )
-                self._rereads.add(Reread(drive, current, folder=True))
+                self._unlisted.add(drive)
                 continue
             for child in children:
                 if "folder" in child:
@@ -178,6 +164,17 @@ class SharePointConnector:
                 else:
                     self._take(drive, child)
                     yield from self._flush()
+
+    def _read_all(self, drive: str) -> Iterator[ConnectorBatch]:
+        """Every file of a library (a delta without a token), read where not read yet."""
+        link = f"/drives/{drive}/root/delta"
+        while link:
+            page = self.client.get(link, prefer=DELTA_PREFER)
+            for item in page.get("value", []):
+                if "file" in item:
+                    self._take(drive, item)
+                    yield from self._flush()
+            link = page.get("@odata.nextLink", "")
 
     def _reread(self, entry: Reread) -> Iterator[ConnectorBatch]:
         try:
@@ -189,12 +186,9 @@ class SharePointConnector:
             if _source_wide(exc):
                 raise
             self._withdraw(entry.drive, entry.item, entry.item, str(exc))
-            self._rereads.add(Reread(entry.drive, entry.item, folder=entry.folder))
+            self._rereads.add(Reread(entry.drive, entry.item))
             return
-        if entry.folder or "folder" in item:
-            yield from self._walk(entry.drive, item)
-        else:
-            self._take(entry.drive, item)
+        self._take(entry.drive, item)
         yield from self._flush()
 
     def _take(self, drive: str, item: dict[str, Any]) -> None:

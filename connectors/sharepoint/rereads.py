@@ -2,12 +2,11 @@
 library's delta link (the sync state stores the cursor as it is).
 
 A delta link moves past everything it reported, so an item that could not be read (a 403 or
-5xx on its content or permissions, a folder whose files could not be listed) would be
-forgotten until the weekly full refresh. Instead it is removed from the index, reported, and
-listed here: every sync reads it again until it reads, or Graph says it is gone. A document
-whose permissions expire (a sharing link with ``expirationDateTime``) is listed with that
-moment, because Graph's delta does not report an expiry: the first sync after it re-reads
-the document's permissions.
+5xx on its content or permissions) would be forgotten until the weekly full refresh. Instead
+it is removed from the index, reported, and listed here: every sync reads it again until it
+reads, or Graph says it is gone. A document whose permissions expire (a sharing link with
+``expirationDateTime``) is listed with that moment, because Graph's delta does not report an
+expiry: the first sync after it re-reads the document's permissions.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ CURSOR_KEY = "wikibot:reread"  # never a drive id (Graph's drive ids start with 
 class Reread:
     drive: str
     item: str
-    folder: bool = False  # a folder: list its files again and read each
     after: datetime | None = None  # not before this moment (None: at the next sync)
 
 
@@ -56,7 +54,7 @@ class Rereads:
         if not self.entries:
             return {}
         rows = [
-            [e.drive, e.item, int(e.folder), e.after.isoformat() if e.after else ""]
+            [e.drive, e.item, e.after.isoformat() if e.after else ""]
             for e in sorted(self.entries.values(), key=lambda e: (e.drive, e.item))
         ]
         return {CURSOR_KEY: json.dumps(rows, separators=(",", ":"))}
@@ -69,8 +67,8 @@ class Rereads:
         try:
             rows = json.loads(text)
             return cls([
-                Reread(str(d), str(i), bool(f), datetime.fromisoformat(a) if a else None)
-                for d, i, f, a in rows
+                Reread(str(d), str(i), datetime.fromisoformat(a) if a else None)
+                for d, i, a in rows
             ])
         except (ValueError, TypeError):
             # unreadable: the delta links still resume; failed items were removed from the

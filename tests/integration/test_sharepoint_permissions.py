@@ -1,9 +1,10 @@
 """SharePoint permissions fail closed (issue 27: 3, 4, 10), against the Graph stand-in over
-real HTTPS, through the real connector, Reindexer and index: a folder's unsharing reaches
-the files under it; an item Graph will not serve (403, 500) leaves the index, is reported,
-does not stop the other changes, and is read again at the next sync; the org-wide claims
-match exactly; expired sharing links grant nothing, and a link that expires later is
-re-read after it expires; the delta asks for sharing changes behind permission gaps."""
+real HTTPS, through the real connector, Reindexer and index: a folder's unsharing reaches the
+files under it (a folder that cannot be listed: the library, file by file); an item Graph
+will not serve (403, 500) leaves the index, is reported, does not stop the other changes, and
+is read again at the next sync; the org-wide claims match exactly; expired sharing links
+grant nothing, and a link that expires later is re-read after it expires; the delta asks for
+sharing changes behind permission gaps."""
 
 from __future__ import annotations
 
@@ -72,6 +73,20 @@ def test_unsharing_a_folder_reaches_every_file_under_it(app: App, stub: GraphStu
     edited = sync(app)
     assert (edited.changed, edited.unchanged) == (1, 0)
     assert indexed(app)["Reviews/pay-review.md"] == "restricted"
+
+
+def test_a_folder_that_cannot_be_listed_has_its_files_read_one_by_one(
+    app: App, stub: GraphStub
+) -> None:
+    stub.put(Item("it-pay", "pay-review.md", PAY, folder="Reviews", permissions=None))
+    stub.put(Item("it-travel", "travel.md", TRAVEL))
+    sync(app)
+    stub.share_folder("Reviews", ONLY_HR)
+    stub.library.folders["Reviews"].fault = 403  # its children cannot be listed
+    summary = sync(app)
+    assert [f.source for f in summary.errors] == ["Reviews"]  # reported
+    assert summary.changed == 1 and summary.unchanged == 1  # the library, file by file
+    assert indexed(app) == {"Reviews/pay-review.md": "restricted", "travel.md": "public"}
 
 
 @pytest.mark.parametrize("status", [403, 500])

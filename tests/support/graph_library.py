@@ -46,6 +46,7 @@ class Folder:
     permissions: list[dict[str, Any]] | None = None  # None: inherited
     version: int = 0
     shared_version: int = 0
+    fault: int = 0  # the HTTP status listing its children answers (0: none)
 
 
 class Library:

@@ -171,6 +171,8 @@ class GraphStub:
                     else self.library.file_json(found))
             return self._send(handler, 200, body)
         if parts[4:] == ["children"]:
+            if isinstance(found, Folder) and found.fault:
+                return self._send(handler, found.fault, {"error": {"code": "accessDenied"}})
             return self._send(handler, 200, self._children(found, path, query))
         if isinstance(found, Item) and found.fault:
             return self._send(handler, found.fault, {"error": {"code": "accessDenied"}},

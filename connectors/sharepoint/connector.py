@@ -97,7 +97,7 @@ class SharePointConnector:
         due = Rereads.from_cursor(cursor)
         now = self.now()
         new_cursor: dict[str, str] = {}
-        for drive in list(links) if cursor else self.drives():
+        for drive in list(links) if links else self.drives():
             link = links.get(drive) or f"/drives/{drive}/root/delta"
             while link:
                 page = self.client.get(link, prefer=DELTA_PREFER)

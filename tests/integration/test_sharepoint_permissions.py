@@ -8,6 +8,8 @@ sharing changes behind permission gaps."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +18,17 @@ import pytest
 
 from bot.app import App
 from connectors.sharepoint.permissions import acl_of
-from tests.support.graph_stub import GraphStub, Item
-from tests.support.sharepoint_app import HR, ONLY_HR, cited, indexed, sharepoint_app, sync
+from tests.support.commands import clean_command_env, wikibot_command
+from tests.support.graph_stub import CLIENT_ID, SECRET, TENANT, GraphStub, Item
+from tests.support.sharepoint_app import (
+    HR,
+    ONLY_HR,
+    SOURCES,
+    cited,
+    indexed,
+    sharepoint_app,
+    sync,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -120,6 +131,37 @@ def test_an_item_graph_will_not_serve_leaves_the_index_and_the_rest_lands(
     stub.graph_requests.clear()
     sync(app)
     assert len(stub.graph_requests) == 1  # then forgotten: the delta call alone
+
+
+def test_wikibot_index_lands_an_unsharing_beside_an_item_graph_refuses(
+    stub: GraphStub, tmp_path: Path
+) -> None:
+    stub.put(Item("it-pay", "pay-review.md", PAY))
+    stub.put(Item("it-leave", "leave.md", LEAVE))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        SOURCES.format(tenant=TENANT, client=CLIENT_ID, url=stub.url, ca=stub.ca_bundle)
+    )
+    env = clean_command_env(tmp_path, WIKIBOT_SOURCES_FILE=str(sources), SP_SECRET=SECRET)
+
+    def wikibot(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*wikibot_command(), *args], env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    def sources_cited(question: str) -> list[str]:
+        asked = wikibot("ask", question, "--json")
+        assert asked.returncode == 0, asked.stderr
+        return [c["source"] for c in json.loads(asked.stdout)["citations"]]
+
+    assert wikibot("index").returncode == 0
+    assert "leave.md" in sources_cited("How long is parental leave?")
+    stub.library.items["it-pay"].fault = 403
+    stub.share("it-leave", ONLY_HR)
+    done = wikibot("index")
+    assert done.returncode == 0, done.stderr  # the source did not fail
+    assert "failed: pay-review.md: Graph: access denied (403)" in done.stderr
+    assert "leave.md" not in sources_cited("How long is parental leave?")
+    assert "pay-review.md" not in sources_cited("Where does the pay review panel meet?")
 
 
 def test_org_wide_claims_match_exactly_and_expired_links_grant_nothing(

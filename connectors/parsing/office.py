@@ -8,8 +8,13 @@
 * OpenDocument text: headings (``text:h`` with their outline level) and paragraphs, tables as
   rows, like Word.
 
-A damaged file, a password-protected one (Office encrypts it into an OLE container) or one
-with no text raises UnreadableOfficeError: the folder reports and skips it.
+Tables nested in a Word table's cells are read the same way, after the row that holds them.
+
+A damaged file, a password-protected one (Office encrypts it into an OLE container), one with
+no text, or one past a bound of connectors/parsing/office_limits.py (zip bombs, too much
+text, too many sections) raises UnreadableOfficeError: the folder reports and skips it.
+``parse_office`` parses in a separate process with a memory and time limit
+(connectors/parsing/isolated.py); ``read_office`` is what that process runs.
 """
 
 from __future__ import annotations
@@ -20,14 +25,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from connectors.base import Section
-from connectors.errors import DocumentError
+from connectors.parsing.office_limits import (
+    OfficeLimits,
+    UnreadableOfficeError,
+    check_extracted,
+    text_parts_only,
+)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML, or an old .doc/.ppt
 OFFICE_SUFFIXES = {".docx", ".pptx", ".odt"}
-
-
-class UnreadableOfficeError(DocumentError):
-    """The bytes are not an Office document we can read text from."""
 
 
 class _Sections:
@@ -52,18 +58,29 @@ class _Sections:
         self.lines = []
 
 
-def _table_rows(rows: list[list[str]]) -> Iterable[str]:
-    """A table as text: with a header row, each row as "Header: value; ..."."""
-    rows = [[cell.strip() for cell in row] for row in rows if any(c.strip() for c in row)]
-    if not rows:
+def _table_rows(rows: list[list[str]], nested: list[list[str]] | None = None) -> Iterable[str]:
+    """A table as text: with a header row, each row as "Header: value; ...", each followed
+    by the lines of the tables nested in its cells (``nested``, one list per row)."""
+    inner = nested or [[] for _ in rows]
+    kept = [
+        ([cell.strip() for cell in row], lines)
+        for row, lines in zip(rows, inner, strict=True)
+        if any(cell.strip() for cell in row) or lines
+    ]
+    if not kept:
         return
-    header, body = rows[0], rows[1:]
+    (header, header_lines), body = kept[0], kept[1:]
     if not body:
-        yield "; ".join(c for c in header if c)
+        if any(header):
+            yield "; ".join(c for c in header if c)
+        yield from header_lines
         return
-    for row in body:
+    yield from header_lines
+    for row, lines in body:
         pairs = [f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v]
-        yield "; ".join(pairs)
+        if pairs:
+            yield "; ".join(pairs)
+        yield from lines
 
 
 def _opened(data: bytes, kind: str) -> None:
@@ -75,25 +92,24 @@ def _opened(data: bytes, kind: str) -> None:
         raise UnreadableOfficeError(f"damaged {kind} (not a zip package)")
 
 
-def parse_docx(data: bytes) -> tuple[str, list[Section]]:
-    _opened(data, ".docx file")
+def parse_docx(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]]:
     try:
         import docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
 
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
         out = _Sections()
         title = (document.core_properties.title or "").strip()
+        style_names: dict[str | None, str] = {}
         for block in document.iter_inner_content():
             if isinstance(block, Table):
-                rows = [[cell.text for cell in row.cells] for row in block.rows]
-                for line in _table_rows(rows):
+                for line in _docx_table_lines(block, depth=1, limits=limits):
                     out.text(line)
                 continue
             assert isinstance(block, Paragraph)
             text = _paragraph_text(block)
-            level = _heading_level(block)
+            level = _heading_level(block, style_names)
             if level is not None and text:
                 if level == 0:
                     title = title or text
@@ -102,11 +118,39 @@ def parse_docx(data: bytes) -> tuple[str, list[Section]]:
             else:
                 out.text(text)
         out.flush()
-    except UnreadableOfficeError:
+    except (UnreadableOfficeError, MemoryError):  # the parsing process reports a MemoryError
         raise
     except Exception as exc:  # python-docx raises many types on damaged packages
         raise UnreadableOfficeError(f"damaged .docx file: {type(exc).__name__}") from exc
     return title, _nonempty(out.sections, ".docx file")
+
+
+def _docx_table_lines(table: Any, *, depth: int, limits: OfficeLimits) -> list[str]:
+    """A Word table's rows as lines; a table in a cell is read after the row that holds it."""
+    from docx.table import Table
+
+    if depth > limits.max_table_depth:
+        raise UnreadableOfficeError(
+            f"tables nested more than {limits.max_table_depth} deep in this .docx file"
+        )
+    rows: list[list[str]] = []
+    nested: list[list[str]] = []
+    for row in table.rows:
+        texts: list[str] = []
+        inner: list[str] = []
+        seen: list[Any] = []  # a merged cell appears once per grid column it spans
+        for cell in row.cells:
+            paragraphs = [_paragraph_text(p) for p in cell.paragraphs]
+            texts.append("\n".join(p for p in paragraphs if p))
+            if any(cell._tc is tc for tc in seen):
+                continue
+            seen.append(cell._tc)
+            for block in cell.iter_inner_content():
+                if isinstance(block, Table):
+                    inner.extend(_docx_table_lines(block, depth=depth + 1, limits=limits))
+        rows.append(texts)
+        nested.append(inner)
+    return list(_table_rows(rows, nested))
 
 
 def _paragraph_text(paragraph: Any) -> str:
@@ -117,9 +161,13 @@ def _paragraph_text(paragraph: Any) -> str:
     return "".join(node.text or "" for node in paragraph._p.iter(qn("w:t"))).strip()
 
 
-def _heading_level(paragraph: Any) -> int | None:
-    """0 for the Title style, N for "Heading N" (or an outline level), None for body text."""
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+def _heading_level(paragraph: Any, style_names: dict[str | None, str]) -> int | None:
+    """0 for the Title style, N for "Heading N" (or an outline level), None for body text.
+    ``style_names`` caches style id -> name (python-docx looks each up in linear time)."""
+    style_id = paragraph._p.style
+    if style_id not in style_names:
+        style_names[style_id] = (paragraph.style.name if paragraph.style is not None else "") or ""
+    name = style_names[style_id]
     if name.lower() == "title":
         return 0
     if name.lower().startswith("heading"):
@@ -131,12 +179,11 @@ def _heading_level(paragraph: Any) -> int | None:
     return None
 
 
-def parse_pptx(data: bytes) -> tuple[str, list[Section]]:
-    _opened(data, ".pptx file")
+def parse_pptx(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]]:
     try:
         from pptx import Presentation
 
-        deck = Presentation(io.BytesIO(data))
+        deck = Presentation(io.BytesIO(package))
         sections = []
         title = (deck.core_properties.title or "").strip()
         for number, slide in enumerate(deck.slides, start=1):
@@ -163,21 +210,20 @@ def parse_pptx(data: bytes) -> tuple[str, list[Section]]:
                     Section(heading_path=[name], text=text or heading, anchor=f"slide={number}")
                 )
             title = title or (heading if number == 1 else "")
-    except UnreadableOfficeError:
+    except (UnreadableOfficeError, MemoryError):  # the parsing process reports a MemoryError
         raise
     except Exception as exc:
         raise UnreadableOfficeError(f"damaged .pptx file: {type(exc).__name__}") from exc
     return title, _nonempty(sections, ".pptx file")
 
 
-def parse_odt(data: bytes) -> tuple[str, list[Section]]:
-    _opened(data, ".odt file")
+def parse_odt(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]]:
     try:
         from odf import table as odf_table
         from odf import teletype, text
         from odf.opendocument import load
 
-        document = load(io.BytesIO(data))
+        document = load(io.BytesIO(package))
         out = _Sections()
         body = document.text
         for element in body.childNodes:
@@ -206,7 +252,7 @@ def parse_odt(data: bytes) -> tuple[str, list[Section]]:
             if getattr(node, "qname", (None, ""))[1] == "title"
         ]
         title = titles[0].strip() if titles else ""
-    except UnreadableOfficeError:
+    except (UnreadableOfficeError, MemoryError):  # the parsing process reports a MemoryError
         raise
     except Exception as exc:
         raise UnreadableOfficeError(f"damaged .odt file: {type(exc).__name__}") from exc
@@ -219,6 +265,21 @@ def _nonempty(sections: list[Section], kind: str) -> list[Section]:
     return sections
 
 
+PARSERS = {".docx": parse_docx, ".pptx": parse_pptx, ".odt": parse_odt}
+
+
+def read_office(suffix: str, data: bytes, limits: OfficeLimits) -> tuple[str, list[Section]]:
+    """Parse here, in this process: bounded, but not isolated (the parsing process runs it)."""
+    kind = f"{suffix} file"
+    _opened(data, kind)
+    package = text_parts_only(data, kind, limits)
+    title, sections = PARSERS[suffix](package, limits)
+    check_extracted(sections, kind, limits)
+    return title, sections
+
+
 def parse_office(suffix: str, data: bytes) -> tuple[str, list[Section]]:
-    parser = {".docx": parse_docx, ".pptx": parse_pptx, ".odt": parse_odt}[suffix]
-    return parser(data)
+    """Parse an untrusted file in the shared parsing process (memory and time limits)."""
+    from connectors.parsing.isolated import shared_office_parser
+
+    return shared_office_parser().parse(suffix, data)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
 
 import docx
 from docx.oxml import parse_xml
@@ -81,4 +86,148 @@ def make_empty_zip() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:
         package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    return out.getvalue()
+
+
+# Hostile packages: small on disk, written as a stream so the test itself never holds them
+# unpacked in memory.
+
+MiB = 1024 * 1024
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _tiny_png() -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def make_docx_with_picture() -> bytes:
+    """A short policy with one picture (word/media/image1.png), referenced from the text."""
+    document = docx.Document()
+    document.add_heading("Badges", level=1)
+    document.add_paragraph("Show your badge at the front desk.")
+    document.add_picture(io.BytesIO(_tiny_png()))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _rewrite(
+    source: bytes,
+    path: Path,
+    replaced: dict[str, Callable[[IO[bytes]], None]],
+    *,
+    stored: bool = False,
+) -> None:
+    """``source`` copied to ``path`` with some members' bytes written by ``replaced``."""
+    with (
+        zipfile.ZipFile(io.BytesIO(source)) as old,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new,
+    ):
+        for member in old.infolist():
+            info = zipfile.ZipInfo(member.filename, member.date_time)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            writer = replaced.get(member.filename)
+            with new.open(info, "w", force_zip64=True) as out:
+                if writer is None:
+                    out.write(old.read(member))
+                else:
+                    writer(out)
+
+
+def _zeros(size: int) -> Callable[[IO[bytes]], None]:
+    def write(out: IO[bytes]) -> None:
+        block = bytes(MiB)
+        for _ in range(size // MiB):
+            out.write(block)
+
+    return write
+
+
+def write_zero_image_docx(path: Path, image_bytes: int = 2 * 1024 * MiB) -> None:
+    """A .docx whose picture unpacks to ``image_bytes`` of zeros (2 GiB: about 2 MB on disk)."""
+    _rewrite(make_docx_with_picture(), path, {"word/media/image1.png": _zeros(image_bytes)})
+
+
+def write_broken_image_docx(path: Path) -> None:
+    """A .docx whose picture's bytes do not match their checksum: unpacking it fails."""
+    _rewrite(make_docx_with_picture(), path, {}, stored=True)
+    data = path.read_bytes()
+    png = _tiny_png()
+    path.write_bytes(data.replace(png, png[:-8] + b"\xff" * 8, 1))
+
+
+def write_repeated_text_docx(path: Path, xml_bytes: int) -> None:
+    """A .docx whose document.xml is ``xml_bytes`` of the same paragraph over and over."""
+    paragraph = b"<w:p><w:r><w:t>All work and no play makes a dull handbook.</w:t></w:r></w:p>"
+
+    def write(out: IO[bytes]) -> None:
+        out.write(f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>'.encode())
+        block = paragraph * (MiB // len(paragraph))
+        for _ in range(xml_bytes // len(block)):
+            out.write(block)
+        out.write(b"</w:body></w:document>")
+
+    _rewrite(make_docx(), path, {"word/document.xml": write})
+
+
+def write_many_members_docx(path: Path, extra: int) -> None:
+    """A valid .docx with ``extra`` more (empty) parts in its package."""
+    path.write_bytes(make_docx())
+    with zipfile.ZipFile(path, "a") as package:
+        for number in range(extra):
+            package.writestr(f"customXml/extra{number}.xml", b"")
+
+
+def write_headings_docx(path: Path, count: int) -> None:
+    """``count`` "Heading 1" paragraphs, each over one short line: a small file of many
+    sections (written as XML: python-docx takes seconds to add thousands)."""
+
+    def write(out: IO[bytes]) -> None:
+        out.write(f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>'.encode())
+        for number in range(count):
+            style = '<w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+            out.write(f"<w:p>{style}<w:r><w:t>Rule {number}</w:t></w:r></w:p>".encode())
+            out.write(f"<w:p><w:r><w:t>Rule {number} applies.</w:t></w:r></w:p>".encode())
+        out.write(b"</w:body></w:document>")
+
+    _rewrite(make_docx(), path, {"word/document.xml": write})
+
+
+def make_docx_with_text(text_bytes: int) -> bytes:
+    """Body text of about ``text_bytes``, every paragraph different (it compresses as text)."""
+    document = docx.Document()
+    number = written = 0
+    while written < text_bytes:
+        line = f"Paragraph {number} says {number * 7919 % 10007} days."
+        document.add_paragraph(line)
+        number, written = number + 1, written + len(line) + 1
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_docx_with_nested_table() -> bytes:
+    """A table whose second row holds, in its second cell, a table of its own."""
+    document = docx.Document()
+    document.add_heading("Allowances", level=1)
+    outer = document.add_table(rows=2, cols=2)
+    outer.cell(0, 0).text, outer.cell(0, 1).text = "Country", "Rates"
+    outer.cell(1, 0).text = "France"
+    cell = outer.cell(1, 1)
+    cell.text = "Per night:"
+    inner = cell.add_table(rows=3, cols=2)
+    for row, (city, limit) in enumerate([("City", "Limit"), ("Paris", "300"), ("Lyon", "180")]):
+        inner.cell(row, 0).text, inner.cell(row, 1).text = city, limit
+    out = io.BytesIO()
+    document.save(out)
     return out.getvalue()

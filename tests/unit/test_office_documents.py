@@ -7,7 +7,13 @@ from pathlib import Path
 
 from connectors.folder import FolderConnector
 from connectors.parsing.office import OLE_SIGNATURE
-from tests.support.office_files import make_docx, make_empty_zip, make_odt, make_pptx
+from tests.support.office_files import (
+    make_docx,
+    make_docx_with_nested_table,
+    make_empty_zip,
+    make_odt,
+    make_pptx,
+)
 
 
 def _load(root: Path) -> tuple[dict, dict]:
@@ -32,6 +38,15 @@ def test_word_headings_become_sections_and_tables_rows(tmp_path: Path) -> None:
     assert by_heading[("Trains",)].startswith("Second class")
     assert "Taxis: only at night." in by_heading[("Trains",)]  # tracked changes: accepted
     assert "never" not in by_heading[("Trains",)]
+
+
+def test_a_table_nested_in_a_word_table_cell_is_read_as_rows(tmp_path: Path) -> None:
+    (tmp_path / "allowances.docx").write_bytes(make_docx_with_nested_table())
+    docs, failed = _load(tmp_path)
+    assert not failed
+    lines = docs["allowances.docx"].sections[0].text.splitlines()
+    assert lines[0] == "Country: France; Rates: Per night:"
+    assert lines[1:] == ["City: Paris; Limit: 300", "City: Lyon; Limit: 180"]
 
 
 def test_slides_are_sections_with_titles_tables_and_notes(tmp_path: Path) -> None:

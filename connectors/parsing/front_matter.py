@@ -7,13 +7,9 @@ by ``---`` or ``...``; Jekyll, GOV.UK tech docs), TOML between ``+++`` lines and
 other than a top-level ``access:`` (``connectors/parsing/metadata.py``).
 
 Metadata-looking text we do not read fails the document too (:class:`FrontMatterError`):
-a ``key: value`` block fenced by ``----`` or ``+++`` lines or starting below the first line
-(after blank lines, a space, a comment, or after the front matter itself), a JSON object
-below the first line, and ``key: value`` lines with a restriction-like key at the top of
-the text or in a leading HTML comment. Ordinary text is not mistaken for metadata: a fenced
-block counts only when every line in it reads as ``key: value`` (or a list item or an
-indented continuation), so a page opening with a horizontal rule, a table or a sentence
-with a colon reads as it always did.
+the shapes are in ``unread_metadata.py`` (a ``key: value`` block below line 1 or fenced by
+``----``, restriction-like keys in leading lines or comments, a restriction-like ``<meta>``).
+A page opening with a horizontal rule, a table or a sentence reads as it always did.
 """
 
 from __future__ import annotations
@@ -25,7 +21,15 @@ from typing import Any
 
 import yaml
 
-from connectors.parsing.metadata import MetadataError, check_metadata, restriction_like
+from connectors.parsing.metadata import MetadataError, check_metadata, meta_tag_reason
+from connectors.parsing.unread_metadata import (
+    SCAN_CHARS,
+    SCAN_LINES,
+    leading_paragraph,
+    metadata_like,
+    restriction_meta_tag,
+    unread_metadata,
+)
 
 _YAML = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _YAML_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
@@ -33,15 +37,6 @@ _TOML = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z
 _TOML_OPEN = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n")
 _JSON_OPEN = re.compile(r'\A\ufeff?\{\s*"')
 _LINE_END = re.compile(r"[ \t]*(?:\r?\n|\Z)")
-_FENCE_LIKE = re.compile(r"^[\s\ufeff]*(-{3,}|\+{3,})[ \t]*$")
-# ``key: value`` (YAML) or ``key = value`` (TOML); in a fenced block a key may have spaces
-_KEY_LINE = re.compile(r"""^\s{0,3}["']?([A-Za-z_][\w.:-]*)["']?\s*[:=](?:\s|$)""")
-_SPACED_KEY_LINE = re.compile(
-    r"""^\s{0,3}["']?([A-Za-z_][\w.-]*(?: [A-Za-z_][\w.-]*){0,3})["']?\s*[:=](?:\s|$)"""
-)
-_LIST_OR_MORE = re.compile(r"^(?:\s*-\s|\s*-$|\s+\S|\s*#|\s*\[[\w.\" -]+\]\s*$)")
-_FIRST_WORD = re.compile(r"^[\s>*+-]*[\"']?([A-Za-z_][\w-]*)")
-_SCAN_LINES, _SCAN_CHARS = 400, 65_536
 
 
 class FrontMatterError(MetadataError):
@@ -83,14 +78,15 @@ def _read_block(text: str) -> tuple[Any, int] | None:
             try:
                 data = yaml.load(match.group(1), Loader=_UniqueKeyLoader)
             except yaml.YAMLError:
-                if not _metadata_like(block):
+                if not metadata_like(block):
                     return None
                 raise
-            if data is not None and not isinstance(data, dict) and not _metadata_like(block):
+            if data is not None and not isinstance(data, dict) and not metadata_like(block):
                 return None
             return data, match.end()
         if _YAML_OPEN.match(text):
-            if _metadata_like(_leading_paragraph(text[:_SCAN_CHARS].splitlines()[1:_SCAN_LINES])):
+            opening = leading_paragraph(text[:SCAN_CHARS].splitlines()[1:SCAN_LINES])
+            if metadata_like(opening, unclosed=True):
                 raise FrontMatterError("front matter opens with --- but has no closing --- line")
             return None
         if match := _TOML.match(text):
@@ -139,108 +135,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     reason = unread_metadata(body, first_line=text.count("\n", 0, end) + 1, after=bool(block))
     if reason:
         raise FrontMatterError(reason)
+    meta = restriction_meta_tag(body)
+    if meta:
+        raise FrontMatterError(meta_tag_reason(meta))
     return data, body
-
-
-def _metadata_like(lines: list[str]) -> bool:
-    """Lines that read as metadata: every one ``key: value`` (or a list item, an indented
-    continuation, a comment, a TOML table) with a ``key: value`` line first, or any line
-    opening with a restriction-like word (``- access: [execs]``, ``access execs``)."""
-    content = [line for line in lines if line.strip()]
-    if not content:
-        return False
-    if _key_line(content[0]) and all(_key_line(x) or _LIST_OR_MORE.match(x) for x in content):
-        return True
-    return any(
-        (word := _FIRST_WORD.match(line)) is not None and restriction_like(word.group(1))
-        for line in content
-    )
-
-
-def _key_line(line: str) -> bool:
-    return bool(_KEY_LINE.match(line) or _SPACED_KEY_LINE.match(line))
-
-
-def _leading_paragraph(lines: list[str]) -> list[str]:
-    """The first run of non-blank lines (blank lines before it skipped)."""
-    start = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
-    end = next((n for n in range(start, len(lines)) if not lines[n].strip()), len(lines))
-    return lines[start:end]
-
-
-def _restriction_keys(lines: list[str], *, leading_only: bool) -> list[str]:
-    """The restriction-like keys of ``key: value`` lines: only those that open ``lines``
-    (``leading_only``), or any line's."""
-    keys = []
-    for line in lines:
-        match = _KEY_LINE.match(line)
-        if match:
-            keys.append(match.group(1))
-        elif leading_only:
-            break
-    return [key for key in keys if restriction_like(key)]
-
-
-def unread_metadata(text: str, *, first_line: int = 1, after: bool = False) -> str | None:
-    """Why the top of ``text`` is metadata we do not read, or None. ``first_line`` is the
-    file's line number of the text's first line; ``after`` says front matter came before."""
-    lines = text[:_SCAN_CHARS].splitlines()[:_SCAN_LINES]
-    i, below = 0, "the front matter" if after else ""
-    while i < len(lines):
-        stripped = lines[i].strip().lstrip("\ufeff").strip()
-        if not stripped:
-            below = below or "blank lines"
-            i += 1
-        elif stripped.startswith("<!--"):
-            end = next((j for j in range(i, len(lines)) if "-->" in lines[j]), len(lines) - 1)
-            inside = "\n".join(lines[i : end + 1]).split("<!--", 1)[1].split("-->", 1)[0]
-            keys = _restriction_keys(inside.splitlines(), leading_only=False)
-            if keys:
-                return (
-                    f"an HTML comment at line {first_line + i} holds {keys[0]!r}: metadata "
-                    "in comments is not read; write it as front matter (--- on the first "
-                    "line) or a .wikibot-acl.yaml rule"
-                )
-            below, i = "an HTML comment", end + 1
-        else:
-            break
-    if i >= len(lines):
-        return None
-    line_no, fence = first_line + i, _FENCE_LIKE.match(lines[i])
-    if fence:
-        close = next(
-            (j for j in range(i + 1, len(lines)) if _FENCE_LIKE.match(lines[j])), len(lines)
-        )
-        block = lines[i + 1 : close]
-        if close == len(lines):  # never closed: its first paragraph decides
-            block = _leading_paragraph(block)
-        if not _metadata_like(block):
-            return None
-        marker = fence.group(1)
-        if below:
-            shape = f"starts at line {line_no}, below {below}"
-        elif marker not in ("---", "+++"):
-            shape = f"is fenced by {marker!r} lines"
-        else:
-            shape = "does not start at the beginning of the first line"
-        return (
-            f"a metadata block ({marker} ... key: value) {shape}; it is not read as front "
-            "matter: front matter starts on the very first line with exactly --- (YAML) or "
-            "+++ (TOML)"
-        )
-    if _JSON_OPEN.match(lines[i].lstrip()) or (
-        lines[i].strip() == "{" and i + 1 < len(lines) and lines[i + 1].lstrip().startswith('"')
-    ):
-        return (
-            f"a JSON object starts at line {line_no}, below {below or 'a space'}; it is not "
-            "read as front matter: JSON front matter starts at the very first character"
-        )
-    paragraph = lines[i : next((j for j in range(i, len(lines)) if not lines[j].strip()), None)]
-    keys = _restriction_keys(paragraph, leading_only=True)
-    if keys:
-        return (
-            f"line {line_no} reads as metadata with the key {keys[0]!r}, which is not read "
-            "outside front matter; skipped so that its restriction is not lost (put it in "
-            "front matter: --- on the first line, access: [group, ...], ---)"
-        )
-    return None

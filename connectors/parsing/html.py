@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 from connectors.base import Section
 from connectors.parsing.markdown import slugify
-from connectors.parsing.metadata import MetadataError, restriction_like
+from connectors.parsing.metadata import MetadataError, meta_tag_reason, restriction_like
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
 _VOID_TAGS = {
@@ -172,10 +172,6 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedHtml:
     collector.feed(text)
     collector.finish()
     if collector.restriction_meta:
-        raise MetadataError(
-            f"HTML <meta name={collector.restriction_meta[0]!r}> looks like a restriction, but "
-            "meta tags are not read; skipped so that its restriction is not lost (write "
-            "'access: [group, ...]' in front matter, or a .wikibot-acl.yaml rule)"
-        )
+        raise MetadataError(meta_tag_reason(collector.restriction_meta[0]))
     title = " ".join(collector.doc_title.split()) or collector.first_heading or fallback_title
     return ParsedHtml(title=title, sections=collector.sections)

@@ -10,6 +10,7 @@ ignore, so the document is skipped and reported, never indexed as public.
 from __future__ import annotations
 
 import re
+from collections import deque
 from typing import Any
 
 from connectors.errors import DocumentError
@@ -93,9 +94,9 @@ def unknown_restriction_key(metadata: dict[Any, Any]) -> str | None:
     (``wikibot.access``, ``pages[0].groups``); None when there is none. Shared and
     self-referencing values (YAML aliases) are visited once."""
     seen: set[int] = set()
-    todo: list[tuple[str, Any, int]] = [("", metadata, 0)]
+    todo: deque[tuple[str, Any, int]] = deque([("", metadata, 0)])
     while todo:
-        path, value, depth = todo.pop(0)
+        path, value, depth = todo.popleft()
         if id(value) in seen or depth > _MAX_DEPTH:
             continue
         if isinstance(value, dict):
@@ -124,6 +125,15 @@ def restriction_key_reason(key: str, *, where: str = "front matter") -> str:
         f"{where} key {key!r} looks like a restriction, but only a top-level 'access:' is read; "
         "skipped so that its restriction is not lost (write 'access: [group, ...]' in the "
         "front matter, or a .wikibot-acl.yaml rule)"
+    )
+
+
+def meta_tag_reason(name: str) -> str:
+    """Why a document with a restriction-like ``<meta>`` tag is skipped."""
+    return (
+        f"<meta name={name!r}> looks like a restriction, but meta tags are not read; skipped "
+        "so that its restriction is not lost (write 'access: [group, ...]' in front matter, "
+        "or a .wikibot-acl.yaml rule)"
     )
 
 

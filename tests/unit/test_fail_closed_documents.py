@@ -129,7 +129,7 @@ UNREAD_METADATA = {
     "blank-line-first.md": ("\n---\naccess: [execs]\n---\n" + BODY, "below blank lines"),
     "space-first.md": (" ---\naccess: [execs]\n---\n" + BODY, "first line"),
     "bom-blank-line.md": ("\ufeff\n---\naccess: [execs]\n---\n" + BODY, "below blank lines"),
-    "comment-first.md": ("<!-- hi -->\n---\naccess: [execs]\n---\n" + BODY, "HTML comment"),
+    "comment-first.md": ("<!-- hi -->\n---\naccess: [execs]\n---\n" + BODY, "below a comment"),
     "four-dashes.md": ("----\naccess: [execs]\n----\n" + BODY, "'----'"),
     "four-dashes-title.md": ("----\ntitle: Board\n----\n" + BODY, "'----'"),
     "second-block.md": ("---\ntitle: B\n---\n---\naccess: [execs]\n---\n" + BODY, "front matter"),
@@ -141,6 +141,7 @@ UNREAD_METADATA = {
     "camel-case.md": ("---\nallowedUsers: [U1]\n---\n" + BODY, "'allowedUsers'"),
     "nested.md": ("---\nwikibot: {access: [execs]}\n---\n" + BODY, "'wikibot.access'"),
     "nested-list.md": ("---\npages:\n  - confidential: true\n---\n" + BODY, "confidential"),
+    "unclosed-title.md": ("---\ntitle: Board\n" + BODY, "closing"),
     "toml-groups.md": ('+++\ngroups = ["execs"]\n+++\n' + BODY, "'groups'"),
     "toml-unclosed.md": ('+++\naccess = ["execs"]\n' + BODY, "+++"),
     "toml-four.md": ('++++\naccess = ["execs"]\n++++\n' + BODY, "'++++'"),
@@ -152,7 +153,12 @@ UNREAD_METADATA = {
     "access-groups-string.md": ("---\naccess: {groups: execs}\n---\n" + BODY, "access"),
     "unfenced.md": ("access: [execs]\n\n" + BODY, "'access'"),
     "multimarkdown.md": ("Title: Board\nReaders: execs\n\n" + BODY, "'Readers'"),
-    "comment-metadata.md": ("<!--\n  access: execs\n-->\n" + BODY, "HTML comment"),
+    "comment-metadata.md": ("<!--\n  access: execs\n-->\n" + BODY, "comment"),
+    "erb-comment.html.md.erb": ("<%# access: execs %>\n" + BODY, "'access'"),
+    "liquid-comment.md": ("{% comment %}\nreaders: execs\n{% endcomment %}\n" + BODY, "'readers'"),
+    "link-comment.md": ('[//]: # "access: execs"\n\n' + BODY, "comment"),
+    "meta-in-markdown.md": ('<meta name="access" content="execs">\n\n' + BODY, "<meta"),
+    "rst-field.rst": ("=====\nBoard\n=====\n\n:access: execs\n\n" + BODY, "line 5"),
     "front-matter.txt": ("---\ngroups: [execs]\n---\n" + BODY, "'groups'"),
     "four-dashes.txt": ("----\naccess: [execs]\n----\n" + BODY, "'----'"),
     "meta-access.html": ('<meta name="access" content="execs"><p>' + BODY + "</p>", "'access'"),
@@ -214,6 +220,9 @@ ORDINARY = {
     "doctype.html": "<!DOCTYPE html>\n<html><head><meta name='viewport' content='x'>"
     "<meta name='description' content='d'><title>Board</title></head><p>" + BODY + "</p>",
     "plain.txt": "Board minutes\n\nThe board approved CANARY-board.\n",
+    "rst-fields.rst": "=====\nBoard\n=====\n\n:author: Ann\n\n" + BODY,
+    "explains-meta.md": 'Add `<meta name="viewport" content="width=device-width">`.\n\n' + BODY,
+    "comment-note.md": "<!-- TODO: tidy this page -->\n" + BODY,
 }
 
 

@@ -172,6 +172,7 @@ class App:
     @cached_property
     def pipeline(self) -> QuestionPipeline:
         """One question's handling, the same for Slack, Teams, `chat` and `ask`."""
+        from bot.conversation_access import ConversationAccess
         from bot.pipeline import QuestionPipeline
 
         return QuestionPipeline(
@@ -181,7 +182,12 @@ class App:
             groups=self.groups,
             personal=self.personal,
             metrics=self.metrics,
-            channel_answers=self.settings.channel_answers,
+            access=ConversationAccess(
+                self.groups,
+                self.settings.channel_answers,
+                self.state.membership_versions,
+                entra=self.entra_groups,
+            ),
             entra=self.entra_groups,
         )
 

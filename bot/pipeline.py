@@ -16,11 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot import messages
-from bot.conversation_access import (
-    ChannelAnswerSettings,
-    conversation_viewer,
-    entra_groups_of,
-)
+from bot.conversation_access import ConversationAccess, confirmed_answer, entra_groups_of
 from bot.entra_groups import EntraGroups
 from bot.groups import GroupDirectory
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
@@ -76,7 +72,7 @@ class QuestionPipeline:
         groups: GroupDirectory | None = None,
         personal: PersonalAnswers | None = None,
         metrics: Metrics | None = None,
-        channel_answers: ChannelAnswerSettings | None = None,
+        access: ConversationAccess | None = None,
         entra: EntraGroups | None = None,
     ):
         self.engine = engine
@@ -88,26 +84,46 @@ class QuestionPipeline:
         self.executor = executor
         self.groups = groups or GroupDirectory({})
         self.personal = personal
-        self.channel_answers = channel_answers  # None: shared conversations get public only
+        self.access = access  # None: shared conversations get public documents only
         self.entra = entra  # groups from Entra ID, besides WIKIBOT_GROUPS_FILE
 
     async def viewer_of(self, event: ChatEvent, identity: IdentityLookup | None) -> Viewer:
-        """Whose access decides what this answer may use: the asker's own in a DM (with their
-        verified email); in a shared conversation, what every member may read, where the
-        settings allow it (bot/conversation_access.py), else public documents only."""
-        if event.is_dm or self.channel_answers is None or not event.user:
-            return await self.with_email(self.viewer_for(event), identity, event.platform)
-        return await conversation_viewer(
-            event, identity, self.groups, self.channel_answers, entra=self.entra
-        )
-
-    def viewer_for(self, event: ChatEvent) -> Viewer:
-        """The asker alone, in a DM (restricted documents they may read); any other
-        conversation here is public documents only (viewer_of decides shared ones). The
-        question text never matters."""
+        """The asker's own access (their groups, verified email) in a DM; public documents
+        anywhere else (shared conversations are decided by :meth:`ask_as`). The question
+        text never matters."""
         if not event.is_dm or not event.user:
             return PUBLIC
-        return Viewer(user=event.user, groups=self.groups.groups_of(event.platform, event.user))
+        viewer = Viewer(user=event.user, groups=self.groups.groups_of(event.platform, event.user))
+        return await self.with_email(viewer, identity, event.platform)
+
+    async def ask_as(
+        self,
+        event: ChatEvent,
+        identity: IdentityLookup | None,
+        question: str,
+        history: list[Turn],
+        on_token: TokenCallback | None = None,
+    ) -> Answer:
+        """The engine's answer with what this conversation may read: the asker's own access
+        in a DM; in a shared conversation, what every current member may read, confirmed
+        before it is posted (bot/conversation_access.py). Text that may still be withdrawn
+        is never streamed: only public-only answers stream there."""
+        loop = asyncio.get_running_loop()
+
+        async def compute(viewer: Viewer, stream: TokenCallback | None = None) -> Answer:
+            ask = functools.partial(self.engine.ask, question, history, viewer=viewer)
+            if stream:
+                ask = functools.partial(ask, on_token=stream)
+            # the engine is CPU-bound (embedding): keep the event loop free for other events
+            return await loop.run_in_executor(self.executor, ask)
+
+        if event.is_dm or self.access is None or not event.user:
+            return await compute(await self.viewer_of(event, identity), on_token)
+
+        async def shared(viewer: Viewer) -> Answer:
+            return await compute(viewer, on_token if viewer.public_only else None)
+
+        return await confirmed_answer(self.access, event, identity, shared)
 
     async def handle(self, event: ChatEvent) -> Reply | None:
         """The reply, or None for a duplicate delivery (already being handled)."""
@@ -184,18 +200,14 @@ class QuestionPipeline:
         if fields:
             return await self.answer_personal(event, fields, identity, can_send_privately)
         history = await self.state.memory.history(key)
-        viewer = await self.viewer_of(event, identity)
-        ask = functools.partial(self.engine.ask, event.text, history, viewer=viewer)
-        if on_token:
-            ask = functools.partial(ask, on_token=on_token)
-        # the engine is CPU-bound (embedding): keep the event loop free for other events
-        answer = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
+        answer = await self.ask_as(event, identity, event.text, history, on_token)
         turn = Turn(
             user=event.user,
             question=event.text,
             answer=answer.text,
             cited_doc_ids=[c.doc_id for c in answer.citations],
             at=time.time(),
+            standalone=answer.standalone_question,
         )
         await self.state.memory.append(key, turn)
         return Reply(kind="answer", text=answer.text, answer=answer, history=history)
@@ -236,9 +248,7 @@ class QuestionPipeline:
         queries = [POLICY_QUERY[f] for f in fields if f in POLICY_QUERY]
         policy: Answer | None = None
         if queries:
-            viewer = await self.viewer_of(event, identity)
-            ask = functools.partial(self.engine.ask, queries[0], [], viewer=viewer)
-            policy = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
+            policy = await self.ask_as(event, identity, queries[0], [])
         answered = policy is not None and policy.answered
         text = OTHER_PERSON + (f"\n\nThe policy: {policy.text}" if policy and answered else "")
         answer = Answer(
@@ -264,9 +274,7 @@ class QuestionPipeline:
         found = await self.personal.lookup(event.platform, event.user, fields, identity)
         policy: Answer | None = None
         if found.policy_query:
-            viewer = await self.viewer_of(event, identity)
-            ask = functools.partial(self.engine.ask, found.policy_query, [], viewer=viewer)
-            policy = await asyncio.get_running_loop().run_in_executor(self.executor, ask)
+            policy = await self.ask_as(event, identity, found.policy_query, [])
         rules = f"\n\nThe policy: {policy.text}" if policy and policy.answered else ""
         private = ""
         if event.is_dm:

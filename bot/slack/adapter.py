@@ -24,8 +24,9 @@ from bot.slack.assistant import AssistantPane, AssistantThreads
 from bot.slack.feedback_actions import SlackFeedback
 from bot.slack.feedback_modal import COMMENT_CALLBACK
 from bot.slack.home import publish_home
-from bot.slack.members import SlackMembers
+from bot.slack.members import SlackMembers, membership_key
 from bot.slack.native_stream import RefusedConversations
+from bot.slack.people import SlackPeople
 from bot.slack.render import FEEDBACK_ACTION
 from bot.slack.stream import UpdateBudget
 from bot.slack.thread import SlackThread
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 logging.getLogger("slack_bolt.AsyncApp").addFilter(
     lambda record: "`token` will be unused" not in record.getMessage()
 )
+MEMBERSHIP_EVENTS = ("member_joined_channel", "member_left_channel", "channel_shared",
+                     "channel_unshared", "channel_left", "group_left")
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(\|[^>]*)?>")
 
 
@@ -57,9 +60,10 @@ class SlackAdapter:
         self.settings, self.pipeline, self.commands = settings, app.pipeline, app.commands
         self.memory, self.wikibot = app.state.memory, app
         self.admins = AdminRule(app.settings)
-        self.emails: dict[str, str | None] = {}  # user id -> verified email (process lifetime)
-        self.members = SlackMembers(self, app.settings.channel_answers)
+        self.versions = app.state.membership_versions
         self.client = slack_client(settings)
+        self.people = SlackPeople(self.client)  # verified e-mails, our own organisation only
+        self.members = SlackMembers(self.client, self.people, app.settings.channel_answers)
         # streaming updates are optional: on a 429 they pause (all of them) rather than retry
         self.stream_client = slack_client(settings, retry_429=False)
         self.stream_budget = UpdateBudget(per_minute=settings.stream_updates_per_minute)
@@ -77,8 +81,8 @@ class SlackAdapter:
         feedback = SlackFeedback(self.client, app.state.feedback, app.pipeline)
         self.app.action(re.compile(f"^(feedback_(up|down)|{FEEDBACK_ACTION})$"))(feedback.on_click)
         self.app.view(COMMENT_CALLBACK)(feedback.on_comment)
-        self.app.event("member_joined_channel")(self.on_membership_change)
-        self.app.event("member_left_channel")(self.on_membership_change)
+        for changed in MEMBERSHIP_EVENTS:
+            self.app.event(changed)(self.on_membership_change)
         self.app.event("app_home_opened")(self.on_home_opened)
         self.app.event(re.compile(".*"))(self.ignore)  # other events: 200, quietly
 
@@ -86,8 +90,13 @@ class SlackAdapter:
         return None
 
     async def on_membership_change(self, event: dict[str, Any]) -> None:
-        """Someone joined or left: the next answer there re-reads the members."""
-        self.members.forget(str(event.get("channel", "")))
+        """Someone joined or left (or the channel was shared or unshared): an answer in
+        flight there is recomputed for the new members before it is posted, on any replica
+        (members are read afresh for every answer anyway)."""
+        channel = event.get("channel")
+        channel = channel.get("id") if isinstance(channel, dict) else channel
+        if isinstance(channel, str) and channel:
+            await self.versions.bump(membership_key(channel))
 
     async def on_home_opened(self, event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
@@ -136,18 +145,9 @@ class SlackAdapter:
         await respond_to(self.pipeline, chat_event, SlackThread(self, chat_event, thread))
 
     async def email_of(self, user: str) -> str | None:
-        """The user's verified email (users.info; needs users:read.email), cached."""
-        if user in self.emails:
-            return self.emails[user]
-        try:
-            info = await self.client.users_info(user=user)
-        except Exception as exc:
-            logger.warning("users.info failed: %s", type(exc).__name__)
-            return None
-        profile = (info.get("user") or {}).get("profile") or {}
-        email = profile.get("email") or None
-        self.emails[user] = email
-        return email
+        """The user's verified email (users.info; needs users:read.email), for accounts of
+        our own organisation only (bot/slack/people.py)."""
+        return await self.people.email_of(user)
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         from bot.slack.slash_question import SlashReply, slash_event

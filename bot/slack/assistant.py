@@ -4,13 +4,17 @@
   to four suggested prompts (bot/suggested_questions.py).
 * Every message in the thread is a question with the thread as its memory; the first one
   becomes the thread's title.
-* Opened from a channel: answers use only what every member of that channel may read (the
-  rule of bot/conversation_access.py), because what is said about a channel's work tends to
-  be pasted into it; from the app's own DM tab, the asker's own access as in any DM.
+* Opened from a channel: restricted text only if the asker is a current member of that
+  channel and every member may read it (the rule of bot/conversation_access.py, channel
+  answers turned on for that kind of channel), because what is said about a channel's work
+  tends to be pasted into it; else public documents only. From the app's own DM tab, the
+  asker's own access as in any DM.
 
 Which threads are assistant threads, and their channel, is kept by ``AssistantThreads``
 (Redis when configured, so every replica knows; in-process otherwise). A DM thread the store
-does not know is answered as a DM thread always was.
+does not know is answered as a DM thread always was; a thread whose context cannot be read
+(Redis down on a replica that did not see it start) gets public documents only, never the
+asker's own DM access.
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ THREAD_TTL_S = 30 * 86400
 TITLE_CHARS = 80
 
 
+class ThreadContextUnreadable(Exception):
+    """The store could not say whether (and beside which channel) a thread was opened."""
+
+
 class AssistantThreads(AsyncAssistantThreadContextStore):
     """Assistant threads and the context each was opened from (Bolt's store protocol)."""
 
@@ -67,7 +75,7 @@ class AssistantThreads(AsyncAssistantThreadContextStore):
 
     async def context_of(self, channel_id: str, thread_ts: str) -> dict[str, str] | None:
         """The thread's context ({} if opened without a channel), or None if it is not an
-        assistant thread this bot has seen."""
+        assistant thread this bot has seen; ThreadContextUnreadable if Redis cannot say."""
         key = self.key(channel_id, thread_ts)
         if key in self.local:
             return self.local[key]
@@ -75,14 +83,34 @@ class AssistantThreads(AsyncAssistantThreadContextStore):
             return None
         try:
             raw = await self.redis.get(key)
+            context = json.loads(raw) if raw else None
         except Exception as exc:
             logger.warning("could not read an assistant thread from Redis: %s", exc)
-            return None
-        return json.loads(raw) if raw else None
+            raise ThreadContextUnreadable from exc
+        if context is not None and not _is_context(context):
+            raise ThreadContextUnreadable
+        return context
 
     async def find(self, *, channel_id: str, thread_ts: str) -> AssistantThreadContext | None:
-        context = await self.context_of(channel_id, thread_ts)
+        try:
+            context = await self.context_of(channel_id, thread_ts)
+        except ThreadContextUnreadable:
+            return None
         return AssistantThreadContext(context) if context and context.get("channel_id") else None
+
+
+def sent_context(thread: dict[str, Any]) -> dict[str, str]:
+    """The thread's context as Slack sent it, string fields only (junk: none)."""
+    raw = thread.get("context")
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _is_context(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
 
 
 class AssistantPane:
@@ -101,7 +129,7 @@ class AssistantPane:
     async def on_thread_started(self, payload: dict[str, Any]) -> None:
         thread = payload["assistant_thread"]
         channel, ts = thread["channel_id"], thread["thread_ts"]
-        context = dict(thread.get("context") or {})
+        context = sent_context(thread)
         await self.threads.save(channel_id=channel, thread_ts=ts, context=context)
         opened_from = context.get("channel_id", "")
         client = self.adapter.client
@@ -124,7 +152,7 @@ class AssistantPane:
         await self.threads.save(
             channel_id=thread["channel_id"],
             thread_ts=thread["thread_ts"],
-            context=dict(thread.get("context") or {}),
+            context=sent_context(thread),
         )
 
     async def on_user_message(self, body: dict[str, Any], payload: dict[str, Any]) -> None:
@@ -132,7 +160,13 @@ class AssistantPane:
             return  # edits, joins, other bots
         adapter, channel, thread = self.adapter, payload["channel"], payload["thread_ts"]
         event = adapter.to_chat_event(body, payload, thread)
-        context = await self.threads.context_of(channel, thread)
+        try:
+            context = await self.threads.context_of(channel, thread)
+        except ThreadContextUnreadable:  # fail closed: public documents only
+            event = event.model_copy(update={"is_dm": False})
+            unknown = SlackThread(adapter, event, thread, assistant=True, context_unknown=True)
+            await respond_to(adapter.pipeline, event, unknown)
+            return
         if context is None:  # a DM thread outside the pane: answered as before
             await respond_to(adapter.pipeline, event, SlackThread(adapter, event, thread))
             return

@@ -10,7 +10,7 @@ The payload's shape was checked before Bolt saw it (bot/slack/payload_shape.py).
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,18 +20,10 @@ from bot.errors import DependencyError
 from bot.slack.feedback_modal import BLOCK, comment_of, open_comment_modal
 from bot.slack.render import slack_escape, vote_of
 from bot.state.feedback import FeedbackStore
-from bot.state.vote_rules import may_rate
+from bot.state.vote_rules import Votes, may_rate
 
 logger = logging.getLogger(__name__)
 MEMBER_PAGES = 50  # conversations.members pages of 1,000: beyond 50,000 members, refused
-
-
-class Votes(Protocol):
-    """The pipeline's side of a vote (bot/pipeline.py:QuestionPipeline.vote)."""
-
-    async def vote(
-        self, platform: str, feedback_id: str, user: str, up: bool, reason: str = ""
-    ) -> str: ...
 
 
 class SlackFeedback:

@@ -28,6 +28,7 @@ from bot import messages
 from bot.answer.llm import WRITING_STARTED
 from bot.conversation_access import Membership
 from bot.models import Answer, ChatEvent
+from bot.slack.members import membership_key
 from bot.slack.native_stream import NativeStream, StreamRefused, worth_streaming
 from bot.slack.render import (
     slack_answer_messages,
@@ -56,12 +57,14 @@ class SlackThread:
         *,
         assistant: bool = False,
         context_channel: str = "",
+        context_unknown: bool = False,
     ) -> None:
         self.adapter, self.client = adapter, adapter.client
         self.channel, self.user, self.thread = event.channel, event.user, thread
         self.team = event.workspace
         self.assistant = assistant  # an assistant-pane thread: a status, not a placeholder
         self.context_channel = context_channel  # the channel the pane was opened from
+        self.context_unknown = context_unknown  # a pane thread whose context is unreadable
         self.ts = ""  # the placeholder (or, in the chat.update path, the answer message)
         self.mode: Literal["native", "update"] = "update"
         self.native: NativeStream | None = None
@@ -254,7 +257,13 @@ class SlackThread:
     async def email_of(self, user: str) -> str | None:
         return await self.adapter.email_of(user)
 
+    def membership_keys(self) -> tuple[str, ...]:
+        return (membership_key(self.context_channel or self.channel),)
+
     async def conversation_members(self) -> Membership | None:
         """Who may see the answer: the channel the assistant pane was opened from decides
-        there, otherwise this conversation."""
+        there, otherwise this conversation; None (public only) when the pane's context
+        could not be read."""
+        if self.context_unknown:
+            return None
         return await self.adapter.members.of(self.context_channel or self.channel)

@@ -15,6 +15,11 @@ from bot.state.dedupe import EventDeduplicator, InProcessDeduplicator, RedisDedu
 from bot.state.feedback import FeedbackStore, InProcessFeedbackStore, RedisFeedbackStore
 from bot.state.health import RedisHealth
 from bot.state.locks import InProcessReindexLock, RedisReindexLock, ReindexLock
+from bot.state.membership_versions import (
+    InProcessMembershipVersions,
+    MembershipVersions,
+    RedisMembershipVersions,
+)
 from bot.state.memory import ConversationMemory, InProcessMemory, RedisMemory
 from bot.state.question_file import FileQuestionLog
 from bot.state.question_log import InProcessQuestionLog, QuestionLog, RedisQuestionLog
@@ -31,6 +36,7 @@ class SharedState:
     reindex_lock: ReindexLock
     feedback: FeedbackStore
     question_log: QuestionLog
+    membership_versions: MembershipVersions
     health: RedisHealth | None = None
     client: Redis | None = None
 
@@ -79,6 +85,7 @@ def build_shared_state(
             reindex_lock=InProcessReindexLock(ttl_s=redis.reindex_lock_ttl_s),
             feedback=InProcessFeedbackStore(question_log, salt=salt, model=model),
             question_log=question_log,
+            membership_versions=InProcessMembershipVersions(),
         )
     client = Redis.from_url(
         redis.url,
@@ -104,6 +111,7 @@ def build_shared_state(
         reindex_lock=RedisReindexLock(client, health, ttl_s=redis.reindex_lock_ttl_s),
         feedback=RedisFeedbackStore(client, health, question_log, salt=salt, model=model),
         question_log=question_log,
+        membership_versions=RedisMembershipVersions(client, health),
         health=health,
         client=client,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from bot import messages
 
@@ -21,6 +21,14 @@ MAX_REASON_CHARS = 2000
 MAX_VOTERS_PER_ANSWER = 200
 
 IsMember = Callable[[str, str], Awaitable[bool]]  # (conversation, user) -> current member?
+
+
+class Votes(Protocol):
+    """The pipeline's side of a vote (bot/pipeline.py:QuestionPipeline.vote)."""
+
+    async def vote(
+        self, platform: str, feedback_id: str, user: str, up: bool, reason: str = ""
+    ) -> str: ...
 
 
 async def may_rate(answer: dict[str, Any], user: str, is_member: IsMember) -> bool:

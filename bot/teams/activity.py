@@ -5,25 +5,33 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
+from bot.teams.members import own_email, tenant_of
+
 logger = logging.getLogger(__name__)
 COMMANDS = {"help", "status", "reindex", "forget"}
+EMAIL_TTL_S = 600.0  # a changed e-mail or UPN takes effect within this
+CACHED_PEOPLE = 20_000
+EmailCache = dict[str, tuple[float, str | None]]  # user -> (expiry, e-mail or None)
 AT_TAG = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 
 
 class TeamsIdentity:
-    """The asker's email or UPN from the conversation roster (TeamsInfo.get_member)."""
+    """The asker's email or UPN from the conversation roster (TeamsInfo.get_member), for a
+    member of our own tenant only (bot/teams/members.py:own_email); cached EMAIL_TTL_S."""
 
-    def __init__(self, context: TurnContext, cache: dict[str, str | None]) -> None:
+    def __init__(self, context: TurnContext, cache: EmailCache) -> None:
         self.context, self.cache = context, cache
 
     async def email_of(self, user: str) -> str | None:
-        if user in self.cache:
-            return self.cache[user]
+        hit = self.cache.get(user)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
         try:
             member = await TeamsInfo.get_member(
                 self.context, self.context.activity.from_property.id
@@ -31,8 +39,11 @@ class TeamsIdentity:
         except Exception as exc:
             logger.warning("Teams roster lookup failed: %s", type(exc).__name__)
             return None
-        self.cache[user] = member.email or member.user_principal_name or None
-        return self.cache[user]
+        email = own_email(member, tenant_of(self.context)) or None
+        if len(self.cache) >= CACHED_PEOPLE:
+            self.cache.clear()
+        self.cache[user] = (time.monotonic() + EMAIL_TTL_S, email)
+        return email
 
 
 def is_command(words: list[str]) -> bool:

@@ -17,10 +17,7 @@ from typing import TYPE_CHECKING, Any
 import jwt
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import (
     Activity,
     ChannelAccount,
@@ -37,8 +34,9 @@ from bot.conversation_access import Membership
 from bot.models import Answer, ChatEvent
 from bot.surface import respond
 from bot.teams import keys as teams_keys
-from bot.teams.activity import TeamsIdentity, from_bot, is_command, strip_mentions
-from bot.teams.members import TeamsMembers
+from bot.teams.activity import EmailCache, TeamsIdentity, from_bot, is_command, strip_mentions
+from bot.teams.feedback import TeamsFeedback
+from bot.teams.members import TeamsMembers, membership_keys
 from bot.teams.render import FEEDBACK_KEY, teams_answer_messages
 from bot.teams.send import TeamsStreamer, as_activity, send
 
@@ -103,8 +101,9 @@ class TeamsAdapter:
         teams_keys.install()  # signing keys fetched off the event loop, with a timeout
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)))
         self.jobs: set[asyncio.Task[Any]] = set()
-        self.emails: dict[str, str | None] = {}  # user -> roster email/UPN (process lifetime)
-        self.members = TeamsMembers(app.settings.channel_answers)
+        self.emails: EmailCache = {}  # user -> roster email/UPN, for EMAIL_TTL_S
+        self.members = TeamsMembers(app.state.membership_versions)
+        self.feedback = TeamsFeedback(app.state.feedback, app.pipeline)
         if settings.active and not settings.app_id:
             logger.warning(
                 "TEAMS DEV MODE: /api/messages accepts UNAUTHENTICATED activities. "
@@ -157,12 +156,12 @@ class TeamsAdapter:
                 type="invokeResponse", value=InvokeResponse(status=200, body={})
             )
             return
-        if self.members.forget_on_change(context):  # members added or removed
+        if await self.members.on_update(context):  # members added or removed
             return
         if activity.type != "message" or from_bot(activity):
             return  # other conversation updates, reactions, other bots: nothing to do
         if isinstance(activity.value, dict) and FEEDBACK_KEY in activity.value:
-            await self.on_feedback(context)
+            await self.feedback.on_click(context)
             return
         event = self.to_chat_event(activity)
         if not event.text:
@@ -215,18 +214,6 @@ class TeamsAdapter:
             await send(context, Activity(type="message", text=text))
 
         await self.adapter.continue_conversation(reference, deliver, self.settings.app_id)
-
-    async def on_feedback(self, context: TurnContext) -> None:
-        value = context.activity.value
-        sender = context.activity.from_property
-        up = value.get("vote") != "down"
-        text = await self.pipeline.vote(
-            "teams", str(value.get(FEEDBACK_KEY)), sender.aad_object_id or sender.id, up
-        )
-        if context.activity.conversation.conversation_type == "personal":
-            await send(context, Activity(type="message", text=text))
-        # in channels and group chats a visible "thanks" would reach everyone: stored silently
-
 
 class TeamsConversation:
     """The Surface of one Teams question: typing, then in a personal chat a streamed answer
@@ -293,6 +280,9 @@ class TeamsConversation:
 
     async def email_of(self, user: str) -> str | None:
         return await self.identity.email_of(user)
+
+    def membership_keys(self) -> tuple[str, ...]:
+        return membership_keys(self.context)
 
     async def conversation_members(self) -> Membership | None:
         return await self.adapter.members.of(self.context)

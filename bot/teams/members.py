@@ -3,36 +3,66 @@
 channel's team, which for a private channel is a superset of its members and so stricter),
 with their e-mail or UPN; the bot itself left out. Group chats are "group"; channels are
 "private" when Teams marks them so (``channelData.channel.membershipType``), else "public".
-Cached per conversation for WIKIBOT_CHANNEL_ANSWERS__MEMBERS_TTL_S and dropped on a
-conversationUpdate that adds or removes members. Errors propagate (public documents only)."""
+Read afresh for every answer that could use restricted documents and again before it is
+posted (nothing cached). A conversationUpdate bumps the membership version of the
+conversation and of its team (a team-level change reaches every channel of the team).
+Guests, anonymous users and accounts of another tenant have no e-mail here. Errors
+propagate (public documents only)."""
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from bot.conversation_access import ChannelAnswerSettings, ConversationKind, Member, Membership
+from bot.conversation_access import ConversationKind, Member, Membership
+from bot.state.membership_versions import MembershipVersions
+
+EXTERNAL_ROLES = {"guest", "anonymous"}
 
 
 def conversation_key(context: TurnContext) -> str:
     return (context.activity.conversation.id or "").partition(";messageid=")[0]
 
 
-class TeamsMembers:
-    def __init__(self, settings: ChannelAnswerSettings) -> None:
-        self.settings = settings
-        self.cached: dict[str, tuple[float, Membership]] = {}
+def tenant_of(context: TurnContext) -> str:
+    activity = context.activity
+    return str(
+        ((activity.channel_data or {}).get("tenant") or {}).get("id")
+        or getattr(activity.conversation, "tenant_id", "")
+        or ""
+    )
 
-    def forget_on_change(self, context: TurnContext) -> bool:
-        """True for a conversationUpdate that adds or removes members: the roster is read
-        again at the next question."""
-        activity = context.activity
-        if activity.type != "conversationUpdate":
+
+def membership_keys(context: TurnContext) -> tuple[str, ...]:
+    """The version keys: the conversation, and its team when it is a team channel."""
+    team = ((context.activity.channel_data or {}).get("team") or {}).get("id")
+    keys = (f"teams:{conversation_key(context)}",)
+    return (*keys, f"teams:team:{team}") if team else keys
+
+
+def own_email(member: Any, tenant: str) -> str:
+    """The member's e-mail or UPN, only for a member of our own tenant (not a guest)."""
+    if (getattr(member, "user_role", "") or "").lower() in EXTERNAL_ROLES:
+        return ""
+    their_tenant = getattr(member, "tenant_id", "") or ""
+    if their_tenant and tenant and their_tenant != tenant:
+        return ""
+    return str(member.email or member.user_principal_name or "").lower()
+
+
+class TeamsMembers:
+    def __init__(self, versions: MembershipVersions) -> None:
+        self.versions = versions
+
+    async def on_update(self, context: TurnContext) -> bool:
+        """True for a conversationUpdate (nothing else to do with it): members added or
+        removed, a channel or team changed; answers in flight are recomputed."""
+        if context.activity.type != "conversationUpdate":
             return False
-        if activity.members_added or activity.members_removed:
-            self.cached.pop(conversation_key(context), None)
+        for key in membership_keys(context):
+            await self.versions.bump(key)
         return True
 
     async def of(self, context: TurnContext) -> Membership | None:
@@ -44,20 +74,10 @@ class TeamsMembers:
         kind: ConversationKind = (
             "group" if kind_of == "groupChat" else "private" if channel == "private" else "public"
         )
-        key = conversation_key(context)
-        hit = self.cached.get(key)
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
         bot = activity.recipient.id if activity.recipient else ""
+        tenant = tenant_of(context)
         roster = await TeamsInfo.get_members(context)
         members = tuple(
-            Member(
-                m.aad_object_id or m.id,
-                (m.email or m.user_principal_name or "").lower(),
-            )
-            for m in roster
-            if m.id != bot
+            Member(m.aad_object_id or m.id, own_email(m, tenant)) for m in roster if m.id != bot
         )
-        result = Membership(kind, members)
-        self.cached[key] = (time.monotonic() + self.settings.members_ttl_s, result)
-        return result
+        return Membership(kind, members)

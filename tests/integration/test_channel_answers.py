@@ -69,6 +69,7 @@ async def bot(tmp_path: Path, clean_env: Path, embedder, redis_server) -> AsyncI
         limits={"user_per_window": 10**6, "workspace_per_window": 10**6},
         slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": api.url + "/api/"},
         redis={"url": redis_server.url},
+        channel_answers={"private_channels": True, "group_chats": True},  # off by default
     )
     components = build_app(settings, embedder=embedder)
     index_now(components, [FolderConnector(corpus, name="handbook")])
@@ -152,6 +153,7 @@ async def test_teams_group_chat_uses_the_roster(
 ) -> None:
     from tests.support.teams_bot import start_bot, stop_bot
 
+    monkeypatch.setenv("WIKIBOT_CHANNEL_ANSWERS__GROUP_CHATS", "true")  # off by default
     groups = tmp_path / "teams-groups.yaml"
     groups.write_text("hr-only: [teams:aad-hr1, hr2@acme.test]\n")
     monkeypatch.setenv("WIKIBOT_GROUPS_FILE", str(groups))

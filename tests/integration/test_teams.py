@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from redis.asyncio import Redis
@@ -104,8 +105,11 @@ async def test_feedback_is_stored(bot: TeamsBot) -> None:
     await bot.post(bot.activity(QUESTION, kind="personal", id="f1"))
     final = (await bot.connector.wait_for_answers())[0]
     down = card_of(final)["actions"][1]["data"]
-    click = {**bot.activity("", kind="personal", id="f2", user="aad-bob"), "value": down}
-    click["conversation"]["id"] = "a:personal-aad-alice"
+    stranger = {**bot.activity("", kind="personal", id="f1b", user="aad-bob"), "value": down}
+    stranger["conversation"]["id"] = "a:personal-aad-alice"  # a forged click: not the asker
+    assert await bot.post(stranger) == 201
+    await bot.connector.wait_for_text("Only people in the conversation")
+    click = {**bot.activity("", kind="personal", id="f2", user="aad-alice"), "value": down}
     assert await bot.post(click) == 201
     await bot.connector.wait_for_text("Thanks for the feedback")
     url = bot.components.settings.redis.url
@@ -114,7 +118,7 @@ async def test_feedback_is_stored(bot: TeamsBot) -> None:
     votes = await bot.components.state.feedback.votes()
     log = [json.loads(f["json"]) for _, f in await client.xrange("wikibot:log")]
     await client.aclose()
-    assert len(votes) == 1 and votes[0]["vote"] == "down" and votes[0]["user"] == "aad-bob"
+    assert len(votes) == 1 and votes[0]["vote"] == "down" and votes[0]["user"] == "aad-alice"
     assert votes[0]["question"] == QUESTION and votes[0]["cited_doc_ids"]
     # the durable question log: the answer (with what was retrieved) and the vote
     answer, vote = log
@@ -122,6 +126,47 @@ async def test_feedback_is_stored(bot: TeamsBot) -> None:
     assert answer["question"] == QUESTION and answer["retrieved"] and answer["cited_chunk_ids"]
     assert vote == {**vote, "kind": "vote", "id": answer["id"], "vote": "down"}
     assert "aad-bob" not in json.dumps(log) and "aad-alice" not in json.dumps(log)  # hashed
+
+
+async def test_group_chat_votes_only_from_its_roster(
+    bot: TeamsBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = "19:group-chat@thread.v2"
+    bot.connector.rosters[chat] = [{"id": "29:aad-alice", "aadObjectId": "aad-alice"},
+                                   {"id": "29:aad-bob", "aadObjectId": "aad-bob"}]
+    await bot.post(bot.activity(QUESTION, kind="group", id="g1"))
+    final = (await bot.connector.wait_for_answers())[0]
+    data = card_of(final)["actions"]
+
+    async def click(n: int, user: str, vote: int) -> None:
+        activity = {**bot.activity("", kind="group", id=f"g-click{n}", user=user),
+                    "value": data[vote]["data"]}
+        assert await bot.post(activity) == 201
+
+    async def until(done: Callable[[], Awaitable[bool]]) -> None:
+        for _ in range(300):
+            if await done():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the click was not handled")
+
+    votes = bot.components.state.feedback.votes
+    with caplog.at_level(logging.INFO, logger="bot.teams.feedback"):
+        await click(1, "aad-out", 0)  # not on the roster
+
+        async def refused() -> bool:
+            return any("refused a vote" in r.getMessage() for r in caplog.records)
+
+        await until(refused)
+    await click(2, "aad-bob", 0)
+
+    async def bob(vote: str) -> bool:
+        return [(v["user"], v["vote"]) for v in await votes()] == [("aad-bob", vote)]
+
+    await until(lambda: bob("up"))
+    await click(3, "aad-bob", 1)  # changes his mind: one vote per person, the latest
+    await until(lambda: bob("down"))
+
 
 
 async def test_admin_commands(bot: TeamsBot) -> None:

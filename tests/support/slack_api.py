@@ -25,6 +25,11 @@ class SlackAPIStub:
         self.usergroup_members: list[str] = []
         self.rate_limit_next: dict[str, int] = {}  # method -> how many calls get 429
         self.emails: dict[str, str] = {}  # user id -> verified email (users.info)
+        self.user_fields: dict[str, dict[str, Any]] = {}  # user id -> users.info extras
+        # method -> gate: the call reads its answer at once, then waits for the gate
+        # before answering (a lookup held open while events arrive); `arrived` says so
+        self.gates: dict[str, asyncio.Event] = {}
+        self.arrived: dict[str, asyncio.Event] = {}
         self.refused_tokens: set[str] = set()  # answered invalid_auth, like a revoked token
         # channel id -> {"is_private", "is_mpim", "members": [...]} (conversations.info/members)
         self.channels: dict[str, dict[str, Any]] = {}
@@ -71,6 +76,8 @@ class SlackAPIStub:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
             )
+        if method not in ("conversations.info", "conversations.members"):
+            await self._held(method)  # those two read their answer first, then wait
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         token = token or str(params.get("token", ""))
         if token in self.refused_tokens:
@@ -90,9 +97,9 @@ class SlackAPIStub:
             email = self.emails.get(params.get("user", ""))
             if email is None:
                 return web.json_response({"ok": False, "error": "user_not_found"})
-            return web.json_response(
-                {"ok": True, "user": {"id": params["user"], "profile": {"email": email}}}
-            )
+            fields = {"team_id": "T1", **self.user_fields.get(params["user"], {})}
+            user = {"id": params["user"], "profile": {"email": email}, **fields}
+            return web.json_response({"ok": True, "user": user})
         if method in ("conversations.info", "conversations.members"):
             channel = self.channels.get(str(params.get("channel", "")))
             if channel is None:
@@ -100,11 +107,13 @@ class SlackAPIStub:
             if method == "conversations.info":
                 flags = {k: v for k, v in channel.items() if k != "members"}
                 flags["id"] = params["channel"]
+                await self._held(method)
                 return web.json_response({"ok": True, "channel": flags})
             members = list(channel.get("members", []))
             start = int(params.get("cursor") or 0)
             page = members[start : start + 2]  # small pages: paging is exercised
             more = {"next_cursor": str(start + 2)} if start + 2 < len(members) else {}
+            await self._held(method)
             return web.json_response(
                 {"ok": True, "members": page, "response_metadata": more}
             )
@@ -122,6 +131,13 @@ class SlackAPIStub:
         if method == "chat.postMessage":
             self.posted[ts] = params
         return web.json_response({"ok": True, "channel": params.get("channel"), "ts": ts})
+
+    async def _held(self, method: str) -> None:
+        """If a gate is set for ``method``: say the call arrived, wait for the gate."""
+        gate = self.gates.get(method)
+        if gate is not None:
+            self.arrived.setdefault(method, asyncio.Event()).set()
+            await gate.wait()
 
     def _stream(self, method: str, params: dict[str, Any]) -> web.Response:
         """chat.startStream / appendStream / stopStream, as Slack checks them."""

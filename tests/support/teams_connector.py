@@ -20,6 +20,10 @@ class ConnectorStub:
         self.created: list[dict[str, Any]] = []  # POST /v3/conversations (1:1 chats opened)
         self.emails: dict[str, str] = {}  # channel account id -> email (the roster)
         self.rosters: dict[str, list[dict[str, Any]]] = {}  # conversation id -> its members
+        # set: a roster request reads its answer at once, then waits for the gate before
+        # answering (a lookup held open while events arrive); `roster_arrived` says so
+        self.roster_gate: asyncio.Event | None = None
+        self.roster_arrived = asyncio.Event()
         self.fail_next: list[int] = []  # statuses to answer the next sends with (429, 502...)
         self.violations: list[str] = []
         self._id = 0
@@ -75,7 +79,11 @@ class ConnectorStub:
         conversation = unquote(request.match_info["conversation"])
         if conversation not in self.rosters:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
-        return web.json_response(self.rosters[conversation])
+        roster = list(self.rosters[conversation])
+        if self.roster_gate is not None:
+            self.roster_arrived.set()
+            await self.roster_gate.wait()
+        return web.json_response(roster)
 
     async def _member(self, request: web.Request) -> web.Response:
         member = unquote(request.match_info["member"])

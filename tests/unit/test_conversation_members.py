@@ -1,5 +1,7 @@
-"""Slack conversation members for channel answers: paging, the bot left out, the TTL, and
-membership events (a fake Web API client; the HTTP path is tests/integration/)."""
+"""Conversation access with fakes (the HTTP path is tests/integration/): members are read
+afresh for every answer, the asker must be among them, a version change or a member change
+while answering recomputes the answer, off by default, audit lines without document text,
+and Slack e-mails only for accounts of our own organisation, cached for a while."""
 
 from __future__ import annotations
 
@@ -8,17 +10,28 @@ from typing import Any
 
 import pytest
 
-from bot.conversation_access import ChannelAnswerSettings, conversation_viewer
+from bot.conversation_access import (
+    ChannelAnswerSettings,
+    ConversationAccess,
+    Membership,
+    confirmed_answer,
+)
 from bot.groups import GroupDirectory
-from bot.models import ChatEvent
-from bot.slack import members as slack_members
+from bot.models import Answer, ChatEvent, RetrievedChunk, Viewer
+from bot.slack import people as slack_people
 from bot.slack.members import SlackMembers
+from bot.slack.people import SlackPeople
+from bot.state.membership_versions import InProcessMembershipVersions
+
+ON = ChannelAnswerSettings(private_channels=True, group_chats=True)
+GROUPS = GroupDirectory({"hr": ["U1", "U2", "U3"]})
 
 
 class FakeClient:
     def __init__(self) -> None:
         self.members = ["U1", "UBOT", "U2", "U3"]
         self.calls: list[str] = []
+        self.profiles: dict[str, dict[str, Any]] = {}
 
     async def conversations_info(self, channel: str) -> dict[str, Any]:
         self.calls.append("info")
@@ -31,51 +44,151 @@ class FakeClient:
         return {"members": self.members[start : start + 2], "response_metadata": more}
 
     async def auth_test(self) -> dict[str, Any]:
-        return {"user_id": "UBOT"}
+        return {"user_id": "UBOT", "team_id": "T1", "enterprise_id": "E1"}
+
+    async def users_info(self, user: str) -> dict[str, Any]:
+        self.calls.append(f"users.info {user}")
+        profile = self.profiles.get(user, {"team_id": "T1"})
+        return {"user": {"id": user, "profile": {"email": f"{user.lower()}@acme.test"}, **profile}}
 
 
-class FakeAdapter:
-    def __init__(self) -> None:
-        self.client = FakeClient()
-
-    async def email_of(self, user: str) -> str | None:
-        return f"{user.lower()}@acme.test"
+def event(user: str = "U1") -> ChatEvent:
+    return ChatEvent(platform="slack", workspace="T1", channel="G1", user=user, text="q")
 
 
-async def test_members_are_paged_cached_for_the_ttl_and_forgotten_on_events(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    now = [1000.0]
-    monkeypatch.setattr(slack_members.time, "monotonic", lambda: now[0])
-    adapter = FakeAdapter()
-    members = SlackMembers(adapter, ChannelAnswerSettings(members_ttl_s=60))  # type: ignore[arg-type]
+class Surface:
+    def __init__(self, members: SlackMembers) -> None:
+        self.members = members
+
+    def membership_keys(self) -> tuple[str, ...]:
+        return ("slack:G1",)
+
+    async def conversation_members(self) -> Membership | None:
+        return await self.members.of("G1")
+
+
+def restricted_answer(viewer: Viewer) -> Answer:
+    chunk = RetrievedChunk(chunk_id="c", doc_id="d", title="t", source="s", text="x",
+                           acl_public=False, acl_groups=["hr"])
+    return Answer(question="q", text="a", answered=True,
+                  retrieved=[chunk] if viewer.may_read(chunk) else [])
+
+
+async def test_members_are_read_afresh_for_every_answer() -> None:
+    client = FakeClient()
+    members = SlackMembers(client, SlackPeople(client), ON)
     first = await members.of("G1")
     assert first is not None and first.kind == "private"
     assert [m.user for m in first.members] == ["U1", "U2", "U3"]  # the bot left out
     assert first.members[0].email == "u1@acme.test"
-    adapter.client.members.append("U4")  # joins without an event reaching us
-    now[0] += 59
-    assert len((await members.of("G1")).members) == 3  # type: ignore[union-attr]
-    now[0] += 2  # past the TTL: read again
+    client.members.append("U4")  # joins without any event reaching us
     assert len((await members.of("G1")).members) == 4  # type: ignore[union-attr]
-    adapter.client.members.remove("U4")
-    members.forget("G1")  # a member_left_channel event
-    assert len((await members.of("G1")).members) == 3  # type: ignore[union-attr]
+
+
+async def test_the_asker_must_be_a_current_member() -> None:
+    client = FakeClient()
+    access = ConversationAccess(GROUPS, ON, InProcessMembershipVersions())
+    surface = Surface(SlackMembers(client, SlackPeople(client), ON))
+    assert (await access.grant(event("U1"), surface)).shared
+    outsider = await access.grant(event("UOUT"), surface)  # every member may read; not them
+    assert not outsider.shared and outsider.viewer.public_only
+
+
+async def test_off_by_default_without_any_lookup() -> None:
+    client = FakeClient()
+    off = ChannelAnswerSettings()
+    access = ConversationAccess(GROUPS, off, InProcessMembershipVersions())
+    grant = await access.grant(event(), Surface(SlackMembers(client, SlackPeople(client), off)))
+    assert grant.viewer.public_only and client.calls == []
+
+
+@pytest.mark.parametrize("change", ["join", "version"])
+async def test_a_change_while_answering_recomputes_before_posting(change: str) -> None:
+    client = FakeClient()
+    versions = InProcessMembershipVersions()
+    access = ConversationAccess(GROUPS, ON, versions)
+    surface = Surface(SlackMembers(client, SlackPeople(client), ON))
+    computed: list[Viewer] = []
+
+    async def compute(viewer: Viewer) -> Answer:
+        computed.append(viewer)
+        if len(computed) == 1:  # the event arrives while the first answer is being written
+            if change == "join":
+                client.members.append("UOUT")
+            else:
+                await versions.bump("slack:G1")
+        return restricted_answer(viewer)
+
+    answer = await confirmed_answer(access, event(), surface, compute)
+    assert len(computed) == 2
+    if change == "join":  # the outsider may not read it: the posted answer does not use it
+        assert answer.retrieved == []
+    else:  # same members, newer version: recomputed, and still allowed
+        assert answer.retrieved and computed[1].members == computed[0].members
+
+
+async def test_a_conversation_that_keeps_changing_gets_public_only() -> None:
+    client = FakeClient()
+    versions = InProcessMembershipVersions()
+    access = ConversationAccess(GROUPS, ON, versions)
+    surface = Surface(SlackMembers(client, SlackPeople(client), ON))
+    computed: list[Viewer] = []
+
+    async def compute(viewer: Viewer) -> Answer:
+        computed.append(viewer)
+        await versions.bump("slack:G1")
+        return restricted_answer(viewer)
+
+    answer = await confirmed_answer(access, event(), surface, compute)
+    assert computed[-1].public_only and answer.retrieved == []
 
 
 async def test_each_decision_is_an_audit_line_without_document_text(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    class Surface:
+    class Failing:
+        def membership_keys(self) -> tuple[str, ...]:
+            return ("slack:G1",)
+
         async def conversation_members(self) -> None:
             raise TimeoutError
 
-    event = ChatEvent(platform="slack", workspace="T", channel="G1", user="U1", text="q")
+    access = ConversationAccess(GROUPS, ON, InProcessMembershipVersions())
     with caplog.at_level(logging.INFO, logger="wikibot.audit"):
-        viewer = await conversation_viewer(
-            event, Surface(), GroupDirectory({}), ChannelAnswerSettings()
-        )
-    assert viewer.public_only
+        grant = await access.grant(event(), Failing())
+    assert grant.viewer.public_only
     (line,) = [r.getMessage() for r in caplog.records if r.name == "wikibot.audit"]
     assert "conversation=G1" in line and "decision=public only" in line
-    assert "TimeoutError" in line
+
+
+@pytest.mark.parametrize(
+    ("profile", "counts"),
+    [
+        ({"team_id": "T1"}, True),
+        ({"team_id": "T9", "enterprise_user": {"enterprise_id": "E1"}}, True),  # same Grid org
+        ({"team_id": "T9"}, False),  # Slack Connect: another organisation
+        ({"team_id": "T1", "is_stranger": True}, False),
+        ({}, False),  # no team: unknown means no
+    ],
+)
+async def test_emails_count_only_for_our_own_organisation(
+    profile: dict[str, Any], counts: bool
+) -> None:
+    client = FakeClient()
+    client.profiles["UX"] = profile
+    email = await SlackPeople(client).email_of("UX")
+    assert (email == "ux@acme.test") is counts
+
+
+async def test_cached_emails_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(slack_people.time, "monotonic", lambda: now[0])
+    client = FakeClient()
+    people = SlackPeople(client, ttl_s=60)
+    await people.email_of("U1")
+    await people.email_of("U1")
+    assert client.calls.count("users.info U1") == 1
+    now[0] += 61
+    await people.email_of("U1")
+    assert client.calls.count("users.info U1") == 2
+

@@ -35,14 +35,12 @@ async def test_a_dm_asker_gets_the_groups_of_their_verified_email(tmp_path: Path
     pipeline = build_app(settings, engine=RecordingEngine()).pipeline
     dm = ChatEvent(platform="slack", workspace="T", channel="D1", user="UALICE", text="q",
                    is_dm=True)
-    viewer = pipeline.viewer_for(dm)
-    assert viewer.groups == frozenset()
-    verified = await pipeline.with_email(viewer, _Identity("Alice@example.com"))
+    verified = await pipeline.viewer_of(dm, _Identity("Alice@example.com"))
     assert verified.groups == {"hr-only"} and verified.email == "Alice@example.com"
-    unverified = await pipeline.with_email(viewer, _Identity(None))
+    unverified = await pipeline.viewer_of(dm, _Identity(None))
     assert unverified.groups == frozenset()
     channel = dm.model_copy(update={"is_dm": False, "channel": "C1"})
-    assert pipeline.viewer_for(channel).public_only  # channels: public documents, whoever asks
+    assert (await pipeline.viewer_of(channel, _Identity("Alice@example.com"))).public_only
 
 
 def test_a_conversation_reads_only_what_every_member_may_read() -> None:

@@ -1,0 +1,45 @@
+"""The demo handbook plus one hr-only page carrying a canary, for leak tests: an answer
+holding any of MARKS used the restricted page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.support.commands import DEMO
+
+CANARY = "CANARY-bands-93d1"
+SALARY = f"""# Salary bands
+
+## Engineering salary bands
+
+The engineering salary band for level 3 is {CANARY}: 95,000 to 120,000 euros a year.
+Salary bands are reviewed every January by the compensation committee.
+"""
+QUESTIONS = [
+    "What is the salary band for level 3 engineers?",
+    "How much does a level 3 engineer earn?",
+    "When are salary bands reviewed?",
+    "Who reviews the salary bands?",
+    "What are the engineering salary bands?",
+    "Tell me the pay range for level 3",
+    "Is the salary band for engineers public?",
+]
+
+
+# anything of the restricted page: its canary, its other sentence, its file name (citations)
+MARKS = (CANARY, "compensation committee", "salary-bands")
+
+
+def leaked(sent: str) -> bool:
+    """True if what the bot sent holds anything of the restricted page."""
+    return any(mark in sent for mark in MARKS)
+
+
+def restricted_handbook(folder: Path) -> Path:
+    """``folder`` holding the demo handbook and hr/salary-bands.md (hr-only)."""
+    shutil.copytree(DEMO, folder)
+    (folder / "hr").mkdir()
+    (folder / "hr" / "salary-bands.md").write_text(SALARY)
+    (folder / ".wikibot-acl.yaml").write_text('rules:\n  - path: "hr/**"\n    groups: [hr-only]\n')
+    return folder

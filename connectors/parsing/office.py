@@ -5,10 +5,10 @@
   changes read as accepted (insertions in, deletions out) and comments are not read.
 * PowerPoint: one section per slide, the slide title as its heading, text boxes and tables in
   reading order, the speaker notes after them ("Notes: ...").
-* OpenDocument text: headings (``text:h`` with their outline level) and paragraphs, tables as
-  rows, like Word.
+* OpenDocument text (connectors/parsing/office_odf.py): headings (``text:h`` with their
+  outline level) and paragraphs, tables as rows, like Word.
 
-Tables nested in a Word table's cells are read the same way, after the row that holds them.
+A table nested in a table's cell is read the same way, after the row that holds it.
 
 A damaged file, a password-protected one (Office encrypts it into an OLE container), one with
 no text, or one past a bound of connectors/parsing/office_limits.py (zip bombs, too much
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
 from typing import Any
 
 from connectors.base import Section
@@ -31,56 +30,16 @@ from connectors.parsing.office_limits import (
     check_extracted,
     text_parts_only,
 )
+from connectors.parsing.office_odf import parse_odt
+from connectors.parsing.office_text import (
+    SectionCollector,
+    nonempty,
+    stop_past_section_cap,
+    table_rows,
+)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML, or an old .doc/.ppt
 OFFICE_SUFFIXES = {".docx", ".pptx", ".odt"}
-
-
-class _Sections:
-    """Collects text under the current heading path."""
-
-    def __init__(self) -> None:
-        self.path: list[str] = []
-        self.lines: list[str] = []
-        self.sections: list[Section] = []
-
-    def heading(self, level: int, text: str) -> None:
-        self.flush()
-        self.path = [*self.path[: max(level - 1, 0)], text]
-
-    def text(self, line: str) -> None:
-        if line.strip():
-            self.lines.append(line.strip())
-
-    def flush(self) -> None:
-        if self.lines:
-            self.sections.append(Section(heading_path=list(self.path), text="\n".join(self.lines)))
-        self.lines = []
-
-
-def _table_rows(rows: list[list[str]], nested: list[list[str]] | None = None) -> Iterable[str]:
-    """A table as text: with a header row, each row as "Header: value; ...", each followed
-    by the lines of the tables nested in its cells (``nested``, one list per row)."""
-    inner = nested or [[] for _ in rows]
-    kept = [
-        ([cell.strip() for cell in row], lines)
-        for row, lines in zip(rows, inner, strict=True)
-        if any(cell.strip() for cell in row) or lines
-    ]
-    if not kept:
-        return
-    (header, header_lines), body = kept[0], kept[1:]
-    if not body:
-        if any(header):
-            yield "; ".join(c for c in header if c)
-        yield from header_lines
-        return
-    yield from header_lines
-    for row, lines in body:
-        pairs = [f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v]
-        if pairs:
-            yield "; ".join(pairs)
-        yield from lines
 
 
 def _opened(data: bytes, kind: str) -> None:
@@ -99,7 +58,7 @@ def parse_docx(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(package))
-        out = _Sections()
+        out = SectionCollector(".docx file", limits)
         title = (document.core_properties.title or "").strip()
         style_names: dict[str | None, str] = {}
         for block in document.iter_inner_content():
@@ -122,7 +81,7 @@ def parse_docx(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]
         raise
     except Exception as exc:  # python-docx raises many types on damaged packages
         raise UnreadableOfficeError(f"damaged .docx file: {type(exc).__name__}") from exc
-    return title, _nonempty(out.sections, ".docx file")
+    return title, nonempty(out.sections, ".docx file")
 
 
 def _docx_table_lines(table: Any, *, depth: int, limits: OfficeLimits) -> list[str]:
@@ -150,7 +109,7 @@ def _docx_table_lines(table: Any, *, depth: int, limits: OfficeLimits) -> list[s
                     inner.extend(_docx_table_lines(block, depth=depth + 1, limits=limits))
         rows.append(texts)
         nested.append(inner)
-    return list(_table_rows(rows, nested))
+    return list(table_rows(rows, nested))
 
 
 def _paragraph_text(paragraph: Any) -> str:
@@ -198,7 +157,7 @@ def parse_pptx(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]
                     lines.extend(p.strip() for p in shape.text_frame.text.splitlines())
                 elif getattr(shape, "has_table", False) and shape.has_table:
                     rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
-                    lines.extend(_table_rows(rows))
+                    lines.extend(table_rows(rows))
             if slide.has_notes_slide:
                 notes = slide.notes_slide.notes_text_frame
                 if notes is not None and notes.text.strip():
@@ -209,60 +168,13 @@ def parse_pptx(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]
                 sections.append(
                     Section(heading_path=[name], text=text or heading, anchor=f"slide={number}")
                 )
+                stop_past_section_cap(sections, ".pptx file", limits)
             title = title or (heading if number == 1 else "")
     except (UnreadableOfficeError, MemoryError):  # the parsing process reports a MemoryError
         raise
     except Exception as exc:
         raise UnreadableOfficeError(f"damaged .pptx file: {type(exc).__name__}") from exc
-    return title, _nonempty(sections, ".pptx file")
-
-
-def parse_odt(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]]:
-    try:
-        from odf import table as odf_table
-        from odf import teletype, text
-        from odf.opendocument import load
-
-        document = load(io.BytesIO(package))
-        out = _Sections()
-        body = document.text
-        for element in body.childNodes:
-            kind = getattr(element, "qname", (None, ""))[1]
-            if kind == "h":
-                level = int(element.getAttribute("outlinelevel") or 1)
-                heading = teletype.extractText(element).strip()
-                if heading:
-                    out.heading(level, heading)
-            elif kind == "p":
-                out.text(teletype.extractText(element))
-            elif kind == "list":
-                for item in element.getElementsByType(text.P):
-                    out.text(teletype.extractText(item))
-            elif kind == "table":
-                rows = [
-                    [teletype.extractText(c) for c in row.getElementsByType(odf_table.TableCell)]
-                    for row in element.getElementsByType(odf_table.TableRow)
-                ]
-                for line in _table_rows(rows):
-                    out.text(line)
-        out.flush()
-        titles = [
-            teletype.extractText(node)
-            for node in document.meta.childNodes
-            if getattr(node, "qname", (None, ""))[1] == "title"
-        ]
-        title = titles[0].strip() if titles else ""
-    except (UnreadableOfficeError, MemoryError):  # the parsing process reports a MemoryError
-        raise
-    except Exception as exc:
-        raise UnreadableOfficeError(f"damaged .odt file: {type(exc).__name__}") from exc
-    return title, _nonempty(out.sections, ".odt file")
-
-
-def _nonempty(sections: list[Section], kind: str) -> list[Section]:
-    if not any(s.text.strip() for s in sections):
-        raise UnreadableOfficeError(f"no text in this {kind}")
-    return sections
+    return title, nonempty(sections, ".pptx file")
 
 
 PARSERS = {".docx": parse_docx, ".pptx": parse_pptx, ".odt": parse_odt}

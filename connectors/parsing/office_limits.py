@@ -127,8 +127,8 @@ def check_extracted(sections: list[Section], kind: str, limits: OfficeLimits) ->
     """The text and the sections read from a package, within the same bounds as other files."""
     if len(sections) > limits.max_sections:
         raise UnreadableOfficeError(
-            f"too many sections in this {kind} ({len(sections):,} headings or slides; the "
-            f"limit is {limits.max_sections:,})"
+            f"too many sections in this {kind} (more than {limits.max_sections:,} headings "
+            "or slides, each at least one passage to index)"
         )
     size = sum(len(s.text.encode()) + len(" ".join(s.heading_path).encode()) for s in sections)
     if size > limits.max_text_bytes:

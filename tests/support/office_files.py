@@ -231,3 +231,27 @@ def make_docx_with_nested_table() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def make_odt_with_nested_table() -> bytes:
+    """The same allowances as an OpenDocument text: a table in a table's cell."""
+
+    def table(rows: list[list[object]]) -> odf_table.Table:
+        grid = odf_table.Table()
+        for values in rows:
+            row = odf_table.TableRow()
+            for value in values:
+                cell = odf_table.TableCell()
+                for item in value if isinstance(value, list) else [value]:
+                    cell.addElement(odf_text.P(text=item) if isinstance(item, str) else item)
+                row.addElement(cell)
+            grid.addElement(row)
+        return grid
+
+    inner = table([["City", "Limit"], ["Paris", "300"], ["Lyon", "180"]])
+    document = OpenDocumentText()
+    document.text.addElement(odf_text.H(outlinelevel=1, text="Allowances"))
+    document.text.addElement(table([["Country", "Rates"], ["France", ["Per night:", inner]]]))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -86,6 +86,4 @@ def test_a_small_file_of_thousands_of_headings_fails_instead_of_thousands_of_chu
     write_headings_docx(tmp_path / "rules.docx", 2_500)
     assert (tmp_path / "rules.docx").stat().st_size < 100_000
     reason = _failed(tmp_path)["rules.docx"]
-    assert reason == (
-        "too many sections in this .docx file (2,500 headings or slides; the limit is 2,000)"
-    )
+    assert reason.startswith("too many sections in this .docx file (more than 2,000 headings")

@@ -12,6 +12,7 @@ from tests.support.office_files import (
     make_docx_with_nested_table,
     make_empty_zip,
     make_odt,
+    make_odt_with_nested_table,
     make_pptx,
 )
 
@@ -40,13 +41,15 @@ def test_word_headings_become_sections_and_tables_rows(tmp_path: Path) -> None:
     assert "never" not in by_heading[("Trains",)]
 
 
-def test_a_table_nested_in_a_word_table_cell_is_read_as_rows(tmp_path: Path) -> None:
+def test_a_table_nested_in_a_table_cell_is_read_as_rows(tmp_path: Path) -> None:
     (tmp_path / "allowances.docx").write_bytes(make_docx_with_nested_table())
+    (tmp_path / "allowances.odt").write_bytes(make_odt_with_nested_table())
     docs, failed = _load(tmp_path)
     assert not failed
-    lines = docs["allowances.docx"].sections[0].text.splitlines()
-    assert lines[0] == "Country: France; Rates: Per night:"
-    assert lines[1:] == ["City: Paris; Limit: 300", "City: Lyon; Limit: 180"]
+    for name in ("allowances.docx", "allowances.odt"):
+        lines = docs[name].sections[0].text.splitlines()
+        assert lines[0] == "Country: France; Rates: Per night:", name
+        assert lines[1:] == ["City: Paris; Limit: 300", "City: Lyon; Limit: 180"], name
 
 
 def test_slides_are_sections_with_titles_tables_and_notes(tmp_path: Path) -> None:

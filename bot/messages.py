@@ -35,6 +35,7 @@ def assistant_greeting(opened_from: str) -> str:
 
 # answers
 NOT_IN_DOCUMENTS = "I couldn't find this in the indexed documents."
+NOT_SURE = "I couldn't find a direct answer; these pages look closest:"
 FROM_DOCUMENTS = "From the indexed documents:"
 
 # personal HR answers

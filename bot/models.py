@@ -52,6 +52,18 @@ class Citation(BaseModel):
             doc_id=chunk.doc_id,
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """A citation (or a related page) as ``ask --json`` reports it."""
+        return {
+            "n": self.n,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "section": self.section,
+            "updated_at": self.updated_at,
+            "updated_from": self.updated_from,
+        }
+
     def updated_note(self) -> str:
         """ "updated 2026-03-01", or how the date is known when it is not the page's own
         ("last commit 2026-03-01" from git, "file date 2026-03-01" from the file's mtime)."""
@@ -71,6 +83,8 @@ class Answer(BaseModel):
     text: str
     answered: bool
     citations: list[Citation] = Field(default_factory=list)
+    # not sure: no quote, the pages that look closest (same fields as citations)
+    related: list[Citation] = Field(default_factory=list)
     retrieved: list[RetrievedChunk] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     writer: str = "extractive"  # "llm", "extractive" or "extractive-fallback"
@@ -85,18 +99,8 @@ class Answer(BaseModel):
             "answer": self.text,
             "answered": self.answered,
             "answerable_p": self.answerable_p,
-            "citations": [
-                {
-                    "n": c.n,
-                    "title": c.title,
-                    "source": c.source,
-                    "url": c.url,
-                    "section": c.section,
-                    "updated_at": c.updated_at,
-                    "updated_from": c.updated_from,
-                }
-                for c in self.citations
-            ],
+            "citations": [c.to_json() for c in self.citations],
+            "related": [c.to_json() for c in self.related],
             "retrieved": [
                 {
                     "title": r.title,
@@ -184,3 +188,4 @@ class Turn(BaseModel):
     cited_doc_ids: list[str] = Field(default_factory=list)
     personal: bool = False
     at: float = 0.0
+    standalone: str = ""  # the question as it was searched, when taken as a follow-up

@@ -42,6 +42,7 @@ from indexing.lock import IndexLock
 from indexing.settings import ChunkingConfig
 from indexing.store import QdrantIndexStore
 from indexing.summary import IndexSummary, ProgressCallback
+from indexing.vocabulary import refresh_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,8 @@ class IndexPipeline:
             store.delete_documents(target, gone)
         summary.deleted = len(gone)
         summary.chunks_total = store.count(target)
+        changed = target != current or bool(summary.new + summary.changed + summary.deleted)
+        refresh_vocabulary(store, target, changed=changed)
         if target != current:
             previous = store.swap_alias(target)
             if previous:
@@ -188,6 +191,8 @@ class IndexPipeline:
                     store.delete_documents(current, gone)
                 summary.deleted = len(gone)
                 summary.chunks_total = store.count(current)
+                changed = bool(summary.new + summary.changed + summary.deleted)
+                refresh_vocabulary(store, current, changed=changed)
         finally:
             self.store.invalidate()
         summary.seconds = time.perf_counter() - started

@@ -1,8 +1,10 @@
 """The calibrated answer decisions: two small logistic regressions over evidence features
 (bot/answer/evidence.py), fitted on development sets, not hand-set thresholds.
 
-* ``question``: the probability that the documents answer the question; below
-  ``threshold`` the answer is "not found" (``answerable_p`` in ``ask --json``).
+* ``question``: the probability that the documents answer the question
+  (``answerable_p`` in ``ask --json``): at or above ``threshold`` an answer; below it but
+  at or above ``related_threshold`` "not sure" with the closest pages; below both, the
+  plain decline.
 * ``document``: the probability that a retrieved document holds the answer; the best one is
   cited, a second one too when its probability reaches ``second_threshold``.
 
@@ -89,13 +91,18 @@ class DecisionModel:
     threshold: float
     document: LogisticModel
     second_threshold: float
+    related_threshold: float = 0.0  # below it (and below threshold): nothing related
     fitted_on: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": 1,
             "fitted_on": self.fitted_on,
-            "question": {**self.question.__dict__, "threshold": self.threshold},
+            "question": {
+                **self.question.__dict__,
+                "threshold": self.threshold,
+                "related_threshold": self.related_threshold,
+            },
             "document": {**self.document.__dict__, "second_threshold": self.second_threshold},
         }
 
@@ -104,12 +111,14 @@ class DecisionModel:
         question = dict(data["question"])
         document = dict(data["document"])
         threshold = float(question.pop("threshold"))
+        related = float(question.pop("related_threshold", 0.0))
         second = float(document.pop("second_threshold"))
         return cls(
             question=LogisticModel(**question),
             threshold=threshold,
             document=LogisticModel(**document),
             second_threshold=second,
+            related_threshold=related,
             fitted_on=list(data.get("fitted_on", [])),
         )
 

@@ -13,14 +13,12 @@ a misspelt word ("leve") counts as the corpus word one edit away ("leave").
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.models import RetrievedChunk
 from indexing.sparse import STOP_WORDS, stem, terms
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+from indexing.vocabulary import TermStatistics
 
 # generic chat filler, never evidence of a topic (English, not taken from any corpus)
 PADDING = frozenset(
@@ -62,14 +60,8 @@ class Vocabulary:
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> Vocabulary:
-        df: Counter[str] = Counter()
-        spellings: dict[str, Counter[str]] = {}
-        for text in texts:
-            df.update(set(terms(text)))
-            for word in _WORD.findall(text.lower()):
-                spellings.setdefault(stem(word), Counter())[word] += 1
-        surface = {t: c.most_common(1)[0][0] for t, c in spellings.items() if t in df}
-        return cls(df, len(texts), surface)
+        counted = TermStatistics.of_texts(texts)
+        return cls(counted.document_frequency, counted.chunks, counted.surface)
 
     def idf(self, term: str) -> float:
         df = self.df.get(term, 0)

@@ -4,9 +4,10 @@
    its meaning (MiniLM cosine to the question, with its section heading as context) and by
    how much of the question's IDF weight it covers; features of the question and of each of
    the top three documents.
-2. Decisions (bot/answer/decision.py, fitted on development sets): whether to answer at all
-   (``answerable_p`` below the threshold: "not found", the closest documents listed), and
-   which documents to cite (the most probable one; a second when probable enough).
+2. Decisions (bot/answer/decision.py, fitted on development sets): whether to answer
+   (``answerable_p`` at or above the threshold), to say "not sure" and list the closest
+   pages (above the lower ``related_threshold``), or to decline; and which documents to cite
+   (the most probable one; a second when probable enough).
 3. The answer quotes whole sentences of the cited documents, verbatim, with one citation
    per document section: it never cites a document it does not quote.
 """
@@ -26,8 +27,10 @@ from bot.answer.evidence import (
     document_order,
     question_features,
 )
+from bot.answer.follow_up import Focus
 from bot.answer.llm import TokenCallback
 from bot.answer.prompts import looks_like_instructions
+from bot.answer.signals import document_signals, question_signals
 from bot.config import AnswerSettings
 from bot.models import Answer, Citation, RetrievedChunk
 from indexing.chunking import split_sentences
@@ -38,6 +41,8 @@ NOT_FOUND = messages.NOT_IN_DOCUMENTS
 _LIST_ITEM = re.compile(r"^\s*(?:[*\-+•]|\d+[.)])\s+")
 CANDIDATE_DOCUMENTS = 3
 SENTENCES_PER_DOCUMENT = 6
+SENTENCE_CACHE = 4096
+RELATED_PAGES = 3
 
 
 @dataclass
@@ -82,6 +87,10 @@ def sentence_units(text: str) -> list[str]:
     return units
 
 
+def _embedded_text(candidate: _Candidate) -> str:
+    return f"{candidate.chunk.title} > {candidate.chunk.section}: {candidate.text}"
+
+
 def _cosine(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
 
@@ -99,6 +108,7 @@ class ExtractiveAnswerer:
         self.embed_many = embed_many
         self.vocabulary = vocabulary
         self.model = model
+        self._sentence_vectors: dict[str, list[float]] = {}  # a follow-up reads chunks twice
 
     def answer(
         self,
@@ -107,16 +117,53 @@ class ExtractiveAnswerer:
         chunks: list[RetrievedChunk],
         *,
         on_token: TokenCallback | None = None,
-        already_said: str = "",
+        focus: Focus | None = None,
+        evidence: Evidence | None = None,
     ) -> Answer:
         """The answer, posted whole (``on_token`` is not called: there is nothing to stream,
-        and a partial update would only race the final message). Sentences in
-        ``already_said`` (the previous answer, for a follow-up) come last."""
-        evidence = self.evidence(question, query_embedding, chunks)
-        if already_said:
-            said = " ".join(already_said.split())
-            evidence.sentences.sort(key=lambda c: " ".join(c.text.split()) in said)
+        and a partial update would only race the final message). For a follow-up, the
+        quotes are the sentences that best answer its own words (``focus``)."""
+        evidence = evidence or self.evidence(question, query_embedding, chunks)
+        if focus is not None:
+            self._refocus(evidence, focus)
         return self.decide(question, evidence)
+
+    def _refocus(self, evidence: Evidence, focus: Focus) -> None:
+        """Sentences re-ordered by how well they answer the whole conversation's question,
+        the follow-up's own meaning and its own words (a third each); the decisions (answer
+        or not, which documents) do not change."""
+        wanted = QuestionTerms.of(focus.question, self.vocabulary())
+        vectors = (
+            self._embed([_embedded_text(c) for c in evidence.sentences])
+            if focus.embedding is not None
+            else [None] * len(evidence.sentences)
+        )
+        keys = {}
+        for c, vector in zip(evidence.sentences, vectors, strict=True):
+            dense = _cosine(focus.embedding, vector) if focus.embedding and vector else 0.0
+            lexical = wanted.coverage(c.text, f"{c.chunk.title} {c.chunk.section}")
+            keys[id(c)] = (c.score + dense + lexical) / 3
+        evidence.sentences.sort(key=lambda c: keys[id(c)], reverse=True)
+
+    def confidence(
+        self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]
+    ) -> float:
+        """The decision's probability that ``chunks`` answer ``question``."""
+        evidence = self.evidence(question, query_embedding, chunks)
+        return self.probability(evidence)
+
+    def probability(self, evidence: Evidence) -> float:
+        return self.model.question.probability(evidence.features) if evidence.sentences else 0.0
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        """Sentence vectors, the recently seen ones from a small cache."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_vectors))
+        if missing:
+            if len(self._sentence_vectors) > SENTENCE_CACHE:
+                self._sentence_vectors.clear()
+            vectors = self.embed_many(missing)
+            self._sentence_vectors.update(zip(missing, vectors, strict=True))
+        return [self._sentence_vectors[t] for t in texts]
 
     def evidence(
         self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]
@@ -124,9 +171,7 @@ class ExtractiveAnswerer:
         wanted = QuestionTerms.of(question, self.vocabulary())
         candidates = self._candidates(chunks, wanted)
         if candidates and query_embedding is not None:
-            vectors = self.embed_many(
-                [f"{c.chunk.title} > {c.chunk.section}: {c.text}" for c in candidates]
-            )
+            vectors = self._embed([_embedded_text(c) for c in candidates])
             for candidate, vector in zip(candidates, vectors, strict=True):
                 candidate.dense = _cosine(query_embedding, vector)
         for c in candidates:
@@ -136,22 +181,40 @@ class ExtractiveAnswerer:
         for c in candidates:
             best_by_doc.setdefault(c.chunk.doc_id, c.dense)
         documents = [
-            (doc, document_features(doc, rank, wanted, chunks, best_by_doc))
+            (
+                doc,
+                document_features(doc, rank, wanted, chunks, best_by_doc)
+                | document_signals(doc, wanted, chunks),
+            )
             for rank, doc in enumerate(document_order(chunks)[:CANDIDATE_DOCUMENTS], 1)
         ]
         best_sentence = max((c.dense for c in candidates), default=0.0)
         best_coverage = max((c.lexical for c in candidates), default=0.0)
         features = question_features(wanted, chunks, best_sentence, best_coverage)
+        features |= question_signals(question, wanted, chunks, [c.text for c in candidates])
         return Evidence(chunks, candidates, features, documents)
 
     def decide(self, question: str, evidence: Evidence) -> Answer:
-        p = self.model.question.probability(evidence.features) if evidence.sentences else 0.0
-        if p < self.model.threshold:
-            answer = self.not_found(question, evidence.chunks)
-        else:
+        """Three outcomes: an answer (quotes, citations) when the decision is confident;
+        "not sure" (no quote, up to three closest pages) when something related was found;
+        the plain decline when nothing was."""
+        p = self.probability(evidence)
+        if p >= self.model.threshold:
             answer = self._compose(question, evidence, self.cited_documents(evidence))
+        elif p >= self.model.related_threshold and evidence.documents:
+            answer = self.not_sure(question, evidence)
+        else:
+            answer = self.nothing_related(question, evidence.chunks)
         answer.answerable_p = round(p, 4)
         return answer
+
+    def ranked_documents(self, evidence: Evidence) -> list[str]:
+        """The candidate documents, most probable first (the document decision)."""
+        scored = sorted(
+            ((self.model.document.probability(f), doc) for doc, f in evidence.documents),
+            key=lambda pair: -pair[0],
+        )
+        return [doc for _, doc in scored]
 
     def cited_documents(self, evidence: Evidence) -> list[str]:
         """The most probable document; the runner-up too when probable enough."""
@@ -171,6 +234,24 @@ class ExtractiveAnswerer:
             if p >= self.model.second_threshold:
                 chosen.append(doc)
         return chosen
+
+    def not_sure(self, question: str, evidence: Evidence) -> Answer:
+        """No quote: the pages that look closest, best first, for the asker to check."""
+        related = []
+        for n, doc in enumerate(self.ranked_documents(evidence)[:RELATED_PAGES], 1):
+            best = next((c.chunk for c in evidence.sentences if c.chunk.doc_id == doc), None)
+            chunk = best or next(c for c in evidence.chunks if c.doc_id == doc)
+            related.append(Citation.of(n, chunk))
+        return Answer(
+            question=question,
+            text=messages.NOT_SURE,
+            answered=False,
+            related=related,
+            retrieved=evidence.chunks,
+        )
+
+    def nothing_related(self, question: str, chunks: list[RetrievedChunk]) -> Answer:
+        return Answer(question=question, text=NOT_FOUND, answered=False, retrieved=chunks)
 
     def _candidates(self, chunks: list[RetrievedChunk], wanted: QuestionTerms) -> list[_Candidate]:
         """Per candidate document, its sentences that cover the question best."""
@@ -222,10 +303,3 @@ class ExtractiveAnswerer:
             citations=citations,
             retrieved=evidence.chunks,
         )
-
-    def not_found(self, question: str, chunks: list[RetrievedChunk]) -> Answer:
-        titles = list(dict.fromkeys(c.title for c in chunks))[:3]
-        text = NOT_FOUND
-        if titles:
-            text += " The closest documents are: " + "; ".join(titles) + "."
-        return Answer(question=question, text=text, answered=False, retrieved=chunks)

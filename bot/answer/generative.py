@@ -1,8 +1,10 @@
 """The LLM answer writer: grounded, cited, checked, and never worse than extractive.
 
-1. The extractive writer runs first: if it finds nothing relevant enough (the calibrated
-   threshold), the answer is "not found" and no LLM is called.
-2. Otherwise the LLM gets the numbered, delimited, neutralised sources and the question.
+1. The extractive writer's evidence and decision run first (the same ranking and decision
+   as without an LLM): "not sure" or "nothing related" is returned as is, no LLM called.
+2. Otherwise the LLM gets the numbered, delimited, neutralised sources, in the decision's
+   order (its most probable documents first), and the question; if it replies NOT_FOUND,
+   the answer is "not sure" with the same closest pages.
 3. After generation only [n] markers that point at given sources are kept; sources not
    cited are dropped from the citations (they stay in ``retrieved``); a reply with no valid
    citation counts as not answered unless the model said NOT_FOUND.
@@ -15,6 +17,7 @@ import re
 import time
 
 from bot.answer.extractive import ExtractiveAnswerer
+from bot.answer.follow_up import Focus
 from bot.answer.llm import WRITING_STARTED, LLMClient, LLMError, TokenCallback
 from bot.answer.prompts import NOT_FOUND_TOKEN, answer_messages, source_block
 from bot.models import Answer, Citation, RetrievedChunk
@@ -42,6 +45,11 @@ class GenerativeAnswerer:
         self.llm = llm
         self.extractive = extractive
 
+    def confidence(
+        self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]
+    ) -> float:
+        return self.extractive.confidence(question, query_embedding, chunks)
+
     def answer(
         self,
         question: str,
@@ -49,14 +57,19 @@ class GenerativeAnswerer:
         chunks: list[RetrievedChunk],
         *,
         on_token: TokenCallback | None = None,
-        already_said: str = "",
+        focus: Focus | None = None,
     ) -> Answer:
+        evidence = self.extractive.evidence(question, query_embedding, chunks)
         extractive = self.extractive.answer(
-            question, query_embedding, chunks, already_said=already_said
+            question, query_embedding, chunks, focus=focus, evidence=evidence
         )  # no stream
         if not extractive.answered:
-            return extractive  # weak retrieval: no LLM call
-        sources = _distinct_sources(chunks)
+            return extractive  # not sure, or nothing related: no LLM call
+        # the passages in the decision's order: its most probable documents first
+        ranked = self.extractive.ranked_documents(evidence)
+        order = {doc: i for i, doc in enumerate(ranked)}
+        in_order = sorted(chunks, key=lambda c: order.get(c.doc_id, len(order)))
+        sources = _distinct_sources(in_order)
         blocks = [source_block(n, c.title, c.section, c.text) for n, c in enumerate(sources, 1)]
         started = time.perf_counter()
         if on_token is not None:
@@ -71,21 +84,18 @@ class GenerativeAnswerer:
             extractive.writer = "extractive-fallback"
             return extractive
         llm_ms = (time.perf_counter() - started) * 1000
-        if reply.strip().upper().startswith(NOT_FOUND_TOKEN):
-            answer = self.extractive.not_found(question, chunks)
+        text, cited = check_citations(reply, len(sources))
+        if reply.strip().upper().startswith(NOT_FOUND_TOKEN) or not cited:
+            answer = self.extractive.not_sure(question, evidence)  # the same closest pages
         else:
-            text, cited = check_citations(reply, len(sources))
-            if not cited:
-                answer = self.extractive.not_found(question, chunks)
-            else:
-                citations = [Citation.of(n, sources[n - 1]) for n in cited]
-                answer = Answer(
-                    question=question,
-                    text=text,
-                    answered=True,
-                    citations=citations,
-                    retrieved=chunks,
-                )
+            citations = [Citation.of(n, sources[n - 1]) for n in cited]
+            answer = Answer(
+                question=question,
+                text=text,
+                answered=True,
+                citations=citations,
+                retrieved=chunks,
+            )
         answer.writer = "llm"
         answer.answerable_p = extractive.answerable_p
         answer.timings_ms["llm"] = llm_ms

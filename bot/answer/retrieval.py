@@ -25,8 +25,8 @@ from bot.answer.evidence import Vocabulary
 from bot.config import RetrievalSettings
 from bot.errors import IndexNotReadyError
 from bot.models import PUBLIC, RetrievedChunk, Viewer
-from indexing.index_reads import chunk_texts
 from indexing.store import QdrantIndexStore
+from indexing.vocabulary import TermStatistics, chunk_texts, stored_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +87,17 @@ class QdrantRetriever:
                 return Vocabulary.from_texts([])
             key = (collection, self.store.count(), self.store.generation)
             if self._vocabulary is None or self._vocabulary[0] != key:
-                self._vocabulary = (key, Vocabulary.from_texts(chunk_texts(self.store)))
+                self._vocabulary = (key, self._load_vocabulary(collection, key[1]))
             return self._vocabulary[1]
+
+    def _load_vocabulary(self, collection: str, chunks: int) -> Vocabulary:
+        """The statistics the index run stored with the index; counted here only when
+        they are missing or describe another state of the index (an older index)."""
+        stored = stored_vocabulary(self.store, collection, chunks)
+        if stored is None:
+            logger.info("no stored vocabulary for %s: counting terms of every chunk", collection)
+            stored = TermStatistics.of_texts(chunk_texts(self.store))
+        return Vocabulary(stored.document_frequency, stored.chunks, stored.surface)
 
     @property
     def needs_embedding(self) -> bool:

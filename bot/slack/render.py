@@ -32,8 +32,9 @@ def _slack_link(url: str, label: str) -> str:
 
 
 def slack_source_lines(answer: Answer) -> list[str]:
+    """The citations (or, when the bot is not sure, the related pages) as numbered links."""
     lines = []
-    for c in answer.citations:
+    for c in answer.citations or answer.related:
         label = c.label()
         shown = (
             _slack_link(c.url, label)
@@ -50,8 +51,8 @@ def slack_answer_messages(
 ) -> list[dict[str, Any]]:
     """The answer as one or more Slack messages ({"text", "blocks"}), each within limits.
 
-    Answer text with [n] markers, then the sources (or, when not found, the closest
-    documents), then 👍/👎 (``feedback_buttons``; with ``legacy_feedback``, plain buttons)
+    Answer text with [n] markers, then the sources (or, when not sure, the related
+    pages), then 👍/👎 (``feedback_buttons``; with ``legacy_feedback``, plain buttons)
     whose value carries ``feedback_id``."""
     body = _answer_mrkdwn(answer)
     blocks: list[dict[str, Any]] = [
@@ -76,15 +77,14 @@ def _answer_mrkdwn(answer: Answer) -> str:
 def slack_answer_tail(
     answer: Answer, feedback_id: str, *, legacy_feedback: bool = False
 ) -> list[dict[str, Any]]:
-    """What follows the answer text: its sources (or the closest documents) and the
+    """What follows the answer text: its sources (or the related pages) and the
     feedback buttons; also the blocks a native stream ends with (chat.stopStream)."""
-    if answer.citations:
-        heading, lines = "*Sources*", slack_source_lines(answer)
-    else:
-        heading, lines = "*Closest documents*", _closest(answer)
+    # not sure: the answer text introduces the related pages; nothing related: no list
+    heading = "*Sources*\n" if answer.citations else ""
+    lines = slack_source_lines(answer)
     blocks: list[dict[str, Any]] = []
     if lines:
-        for piece in split_text(heading + "\n" + "\n".join(lines), SLACK_SECTION_CHARS):
+        for piece in split_text(heading + "\n".join(lines), SLACK_SECTION_CHARS):
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
     if feedback_id:
         blocks.append(
@@ -96,15 +96,6 @@ def slack_answer_tail(
 def slack_stream_text(text: str) -> str:
     """LLM text for chat.appendStream (markdown): inert like every other text we post."""
     return slack_escape(text)
-
-
-def _closest(answer: Answer) -> list[str]:
-    seen: dict[str, str] = {}
-    for r in answer.retrieved:
-        if r.doc_id not in seen and len(seen) < 3:
-            label = slack_escape(r.title)
-            seen[r.doc_id] = f"• {_slack_link(r.url, r.title) if r.url else label}"
-    return list(seen.values())
 
 
 FEEDBACK_ACTION = "wikibot_feedback"

@@ -49,16 +49,6 @@ def _text_block(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **extra}
 
 
-def _closest(answer: Answer) -> list[str]:
-    seen: dict[str, str] = {}
-    for r in answer.retrieved:
-        if r.doc_id not in seen and len(seen) < 3:
-            seen[r.doc_id] = "• " + (
-                _link(r.url, r.title) if r.url else teams_markdown_escape(r.title)
-            )
-    return list(seen.values())
-
-
 def feedback_actions(feedback_id: str) -> list[dict[str, Any]]:
     return [
         {
@@ -98,12 +88,10 @@ def teams_answer_messages(answer: Answer, *, feedback_id: str = "") -> list[dict
         for piece in split_text(_answer_text(answer.text), TEAMS_TEXT_BLOCK_CHARS)
     ]
     if answer.citations:
-        heading, lines = "Sources", [teams_source_line(c) for c in answer.citations]
-    else:
-        heading, lines = "Closest documents", _closest(answer)
-    if lines:
-        body.append(_text_block(heading, weight="Bolder", separator=True))
-        body += [_text_block(line, spacing="Small") for line in lines]
+        body.append(_text_block("Sources", weight="Bolder", separator=True))
+    # not sure: the answer text introduces the related pages; nothing related: no list
+    lines = [teams_source_line(c) for c in answer.citations or answer.related]
+    body += [_text_block(line, spacing="Small") for line in lines]
     actions = feedback_actions(feedback_id) if feedback_id else []
     summary = answer.text.replace("\n", " ")
     messages: list[dict[str, Any]] = []

@@ -234,7 +234,7 @@ async def test_not_found_is_never_streamed(bot: Bot, stub: StubLLM) -> None:
         lambda: any("context_actions" in json.dumps(u) for u in bot.api.of("chat.update"))
     )
     assert not bot.api.of("chat.startStream")
-    assert messages.NOT_IN_DOCUMENTS in json.dumps(bot.api.of("chat.update")[-1]["blocks"])
+    assert messages.NOT_SURE in json.dumps(bot.api.of("chat.update")[-1]["blocks"])
 
 
 async def test_workspace_refusing_feedback_buttons_gets_plain_buttons(bot: Bot) -> None:

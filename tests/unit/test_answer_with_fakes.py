@@ -89,6 +89,7 @@ def test_an_empty_question_is_an_input_error() -> None:
 def test_a_follow_up_is_searched_with_the_earlier_question() -> None:
     earlier = Turn(user="u", question="How do I submit expense reports?", answer="...", at=0.0)
     engine = _engine()
-    assert "expense" in engine.standalone("and within how many days?", [earlier])
-    answer = engine.ask("and within how many days?", [earlier])
+    assert "expense" in engine.standalone("and the deadline?", [earlier])
+    answer = engine.ask("and the deadline?", [earlier])
     assert [c.doc_id for c in answer.citations] == ["expenses"]
+    assert answer.standalone_question == "How do I submit expense reports? and the deadline?"

@@ -1,7 +1,9 @@
-"""Block Kit rendering: escaping, links, not-found answers, splitting within Slack's limits."""
+"""Block Kit rendering: escaping, links, "not sure" and declined answers, splitting within
+Slack's limits."""
 
 from __future__ import annotations
 
+from bot import messages
 from bot.models import Answer, Citation, RetrievedChunk
 from bot.slack.render import slack_answer_messages, slack_escape, vote_of
 from bot.text_pieces import split_text
@@ -59,23 +61,29 @@ def test_answer_with_sources_and_feedback() -> None:
     assert vote_of({"action_id": "wikibot_feedback", "value": "sideways:abc"}) is None
 
 
-def test_not_found_lists_the_closest_documents() -> None:
-    retrieved = [
-        RetrievedChunk(
-            chunk_id=str(i),
-            doc_id=f"d{i % 2}",
-            title=f"T{i % 2}",
-            source="s",
-            url=f"https://w/{i % 2}",
-            text="x",
-        )
-        for i in range(4)
+def test_not_sure_lists_the_related_pages_without_a_quote() -> None:
+    related = [
+        Citation(n=1, title="Vacation", source="v.md", url="https://w/v", section="Days > Part"),
+        Citation(n=2, title="No link", source="n.md"),
     ]
+    retrieved = [RetrievedChunk(chunk_id="c", doc_id="d", title="T", source="s", text="x")]
     answer = Answer(
-        question="q", text="I could not find that.", answered=False, retrieved=retrieved
+        question="q", text=messages.NOT_SURE, answered=False, related=related, retrieved=retrieved
     )
     [message] = slack_answer_messages(answer)
-    closest = message["blocks"][1]["text"]["text"]
-    assert closest.startswith("*Closest documents*")
-    assert closest.count("• <https://w/") == 2  # one line per document
+    body, pages = message["blocks"]
+    assert body["text"]["text"] == messages.NOT_SURE and "> " not in body["text"]["text"]
+    assert pages["text"]["text"].splitlines() == [
+        "[1] <https://w/v|Vacation › Part>",
+        "[2] No link (`n.md`)",
+    ]
     assert all(b["type"] != "actions" for b in message["blocks"])  # no feedback id, no buttons
+
+
+def test_nothing_related_is_the_plain_decline() -> None:
+    retrieved = [RetrievedChunk(chunk_id="c", doc_id="d", title="T", source="s", text="x")]
+    answer = Answer(
+        question="q", text=messages.NOT_IN_DOCUMENTS, answered=False, retrieved=retrieved
+    )
+    [message] = slack_answer_messages(answer)
+    assert [b["text"]["text"] for b in message["blocks"]] == [messages.NOT_IN_DOCUMENTS]

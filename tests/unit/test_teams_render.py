@@ -25,32 +25,36 @@ def test_source_line_is_a_safe_markdown_link_with_date() -> None:
     )
 
 
-def test_not_found_lists_closest_documents_and_buttons_carry_the_id() -> None:
-    from bot.models import RetrievedChunk
+def test_not_sure_lists_related_pages_and_buttons_carry_the_id() -> None:
+    from bot import messages
 
-    retrieved = [
-        RetrievedChunk(
-            chunk_id="c1",
-            doc_id="w:a",
-            title="Expenses",
-            source="a.md",
-            url="https://wiki/a",
-            text="t",
-            score=0.2,
-        )
+    related = [
+        Citation(n=1, title="Expenses", source="a.md", url="https://wiki/a", section="Receipts"),
+        Citation(n=2, title="Travel", source="t.md"),
     ]
-    answer = Answer(
-        question="q", text="I could not find this.", answered=False, retrieved=retrieved
-    )
+    answer = Answer(question="q", text=messages.NOT_SURE, answered=False, related=related)
     [message] = teams_answer_messages(answer, feedback_id="fb1")
     card = message["attachments"][0]["content"]
     texts = [b["text"] for b in card["body"]]
-    assert texts[1] == "Closest documents" and texts[2] == "• [Expenses](https://wiki/a)"
+    assert texts == [
+        messages.NOT_SURE,
+        "[1] [Expenses › Receipts](https://wiki/a)",
+        "[2] Travel (t.md)",
+    ]
     assert [a["data"] for a in card["actions"]] == [
         {"wikibot_feedback": "fb1", "vote": "up"},
         {"wikibot_feedback": "fb1", "vote": "down"},
     ]
     Activity.deserialize(message)  # a valid Activity for the SDK
+
+
+def test_nothing_related_is_the_plain_decline() -> None:
+    from bot import messages
+
+    answer = Answer(question="q", text=messages.NOT_IN_DOCUMENTS, answered=False)
+    [message] = teams_answer_messages(answer)
+    texts = [b["text"] for b in message["attachments"][0]["content"]["body"]]
+    assert texts == [messages.NOT_IN_DOCUMENTS]
 
 
 def test_split_messages_stay_under_the_limit_and_keep_everything() -> None:

@@ -1,0 +1,122 @@
+"""The index vocabulary, computed at index time and stored with the index.
+
+The answer path weighs question words by how many chunks use them (inverse document
+frequency) and maps misspelt words to the corpus's own. Counting that from every chunk at
+the first question made a one-shot `wikibot ask` read the whole index; instead every index
+run that changed something counts the terms once and stores them in a small side
+collection of the same Qdrant (``<alias>_vocabulary``, one point), keyed by the collection
+and chunk count it describes. A reader whose key does not match counts for itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from qdrant_client.http import models as qm
+
+from indexing.sparse import stem, terms
+from indexing.store import QdrantIndexStore
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_POINT = 1
+_VERSION = 1
+
+
+@dataclass
+class TermStatistics:
+    """Term -> number of chunks using it; the chunk count; each term's common spelling."""
+
+    document_frequency: Counter[str] = field(default_factory=Counter)
+    chunks: int = 0
+    surface: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of_texts(cls, texts: list[str]) -> TermStatistics:
+        df: Counter[str] = Counter()
+        spellings: dict[str, Counter[str]] = {}
+        for text in texts:
+            df.update(set(terms(text)))
+            for word in _WORD.findall(text.lower()):
+                spellings.setdefault(stem(word), Counter())[word] += 1
+        surface = {t: c.most_common(1)[0][0] for t, c in spellings.items() if t in df}
+        return cls(df, len(texts), surface)
+
+    def payload(self, collection: str) -> dict[str, Any]:
+        return {
+            "version": _VERSION,
+            "collection": collection,
+            "chunks": self.chunks,
+            "df": dict(self.document_frequency),
+            "surface": self.surface,
+        }
+
+
+def vocabulary_collection(store: QdrantIndexStore) -> str:
+    return f"{store.alias}_vocabulary"  # not "<alias>-...": those are index collections
+
+
+def chunk_texts(store: QdrantIndexStore, collection: str | None = None) -> list[str]:
+    """The text (with title and section) of every chunk of ``collection`` (default: the
+    serving one)."""
+    name = collection or store.current_collection()
+    if name is None:
+        return []
+    texts = []
+    offset = None
+    while True:
+        points, offset = store.client.scroll(name, limit=512, offset=offset, with_payload=True)
+        for point in points:
+            payload = point.payload or {}
+            node = metadata_dict_to_node(payload)
+            texts.append(
+                f"{payload.get('title', '')} {payload.get('section', '')} {node.get_content()}"
+            )
+        if offset is None:
+            return texts
+
+
+def store_vocabulary(store: QdrantIndexStore, collection: str) -> TermStatistics:
+    """Count the terms of ``collection`` and store them beside it."""
+    statistics = TermStatistics.of_texts(chunk_texts(store, collection))
+    side = vocabulary_collection(store)
+    if not store.client.collection_exists(side):
+        store.client.create_collection(
+            side, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT)
+        )
+    point = qm.PointStruct(id=_POINT, vector=[1.0], payload=statistics.payload(collection))
+    store.client.upsert(side, [point], wait=True)
+    logger.info("stored the index vocabulary: %d terms", len(statistics.document_frequency))
+    return statistics
+
+
+def stored_vocabulary(
+    store: QdrantIndexStore, collection: str, chunks: int
+) -> TermStatistics | None:
+    """The stored statistics when they describe ``collection`` with ``chunks`` chunks."""
+    side = vocabulary_collection(store)
+    if not store.client.collection_exists(side):
+        return None
+    found = store.client.retrieve(side, [_POINT], with_payload=True)
+    payload = found[0].payload if found else None
+    if (
+        not payload
+        or payload.get("version") != _VERSION
+        or payload.get("collection") != collection
+        or payload.get("chunks") != chunks
+    ):
+        return None
+    return TermStatistics(Counter(payload["df"]), int(payload["chunks"]), dict(payload["surface"]))
+
+
+def refresh_vocabulary(store: QdrantIndexStore, collection: str, *, changed: bool) -> None:
+    """After an index run: count again when the run changed something or nothing (or
+    something stale) is stored; an unchanged index costs one lookup."""
+    if changed or stored_vocabulary(store, collection, store.count(collection)) is None:
+        store_vocabulary(store, collection)

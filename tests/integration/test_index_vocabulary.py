@@ -1,0 +1,65 @@
+"""The index vocabulary is counted at index time and stored with the index: a new process
+answers from the stored statistics; they follow incremental changes and full rebuilds, and a
+stale or missing copy is never used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.answer.retrieval import QdrantRetriever
+from bot.config import RetrievalSettings
+from connectors.folder import FolderConnector
+from indexing.pipeline import IndexPipeline
+from indexing.store import QdrantConfig, QdrantIndexStore, open_client
+from indexing.vocabulary import TermStatistics, chunk_texts, stored_vocabulary
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path, embedder) -> Iterator[IndexPipeline]:  # type: ignore[no-untyped-def]
+    client = open_client(QdrantConfig(), tmp_path / "data")
+    store = QdrantIndexStore(client, alias="wikibot", embedder=lambda: embedder)
+    yield IndexPipeline(store=store, embedder=embedder, lock_path=tmp_path / "data" / "index.lock")
+    client.close()
+
+
+def _stored(store: QdrantIndexStore) -> TermStatistics | None:
+    collection = store.current_collection()
+    assert collection is not None
+    return stored_vocabulary(store, collection, store.count())
+
+
+def _counted(store: QdrantIndexStore) -> TermStatistics:
+    return TermStatistics.of_texts(chunk_texts(store))
+
+
+def test_the_vocabulary_is_stored_and_follows_changes(
+    pipeline: IndexPipeline, demo_copy: Path
+) -> None:
+    store = pipeline.store
+    pipeline.run([FolderConnector(demo_copy)])
+    stored = _stored(store)
+    assert stored is not None and stored == _counted(store)
+    assert stored.document_frequency["vacation"] > 0 and stored.surface["vacation"] == "vacation"
+    assert "zebrafish" not in stored.document_frequency
+    (demo_copy / "aquarium.md").write_text("# Aquarium\n\nThe zebrafish are fed at noon.\n")
+    pipeline.run([FolderConnector(demo_copy)])
+    changed = _stored(store)
+    assert changed is not None and changed == _counted(store)
+    assert changed.document_frequency["zebrafish"] == 1
+    pipeline.run([FolderConnector(demo_copy)], full=True)
+    assert _stored(store) == _counted(store)
+
+
+def test_the_retriever_uses_the_stored_vocabulary_and_never_a_stale_one(
+    pipeline: IndexPipeline, demo_copy: Path
+) -> None:
+    store = pipeline.store
+    pipeline.run([FolderConnector(demo_copy)])
+    retriever = QdrantRetriever(store=store, settings=RetrievalSettings())
+    assert retriever.vocabulary().df == _counted(store).document_frequency
+    removed = store.delete_source(FolderConnector(demo_copy).name)  # outside an index run
+    assert removed > 0 and _stored(store) is None  # the stored copy no longer matches
+    assert retriever.vocabulary().df == _counted(store).document_frequency == {}

@@ -4,8 +4,9 @@ One long-lived child (connectors/parsing/office_worker.py) parses one file at a 
 address space limited (``OfficeLimits.memory_bytes``, RLIMIT_AS) and each file timed
 (``OfficeLimits.timeout_s``): a file that runs out of memory, hangs or crashes the parser
 costs that one document (UnreadableOfficeError, reported and skipped) and a restart of the
-child before the next file, never the process that asked. Replies are JSON, size-capped and
-validated as Sections before anything uses them.
+child before the next file, never the process that asked. The child gets none of our
+environment's secrets; its replies are JSON, size-capped and validated as Sections before
+anything uses them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 SOURCE_ROOT = Path(__file__).resolve().parents[2]  # where `connectors` is importable from
 REPLY_OVERHEAD = 1024 * 1024
 WORKER_MODULE = "connectors.parsing.office_worker"
+# all the parsing process gets of our environment: tokens and keys stay with us
+CHILD_ENVIRONMENT = {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"}
 
 
 class _ChildEnded(Exception):
@@ -88,9 +91,9 @@ class IsolatedOfficeParser:
         if self._child is not None and self._child.poll() is None:
             return self._child
         self._stop()
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if k in CHILD_ENVIRONMENT}  # no secrets
         env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(SOURCE_ROOT), env.get("PYTHONPATH", "")) if p
+            p for p in (str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")) if p
         )
         self._child = subprocess.Popen(
             [sys.executable, "-m", self.worker_module, str(self.limits.memory_bytes)],

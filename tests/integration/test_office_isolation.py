@@ -98,3 +98,15 @@ def test_a_parsing_process_that_cannot_start_fails_the_document_not_the_caller()
     with pytest.raises(UnreadableOfficeError, match=r"ended the parsing process \(exit code"):
         parser.parse(".docx", make_docx())
     parser.close()
+
+
+def test_the_parsing_process_gets_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-not-for-parsers")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-parsers")
+    parser = IsolatedOfficeParser(worker_module="tests.support.environment_office_worker")
+    try:
+        names, _ = parser.parse(".docx", make_docx())
+    finally:
+        parser.close()
+    assert "PYTHONPATH" in names.split()  # the stand-in did report its environment
+    assert "SLACK_BOT_TOKEN" not in names and "OPENAI_API_KEY" not in names

@@ -12,6 +12,7 @@ from connectors.parsing.office_limits import OfficeLimits, UnreadableOfficeError
 from connectors.parsing.office_text import SectionCollector, nonempty, table_rows
 
 ROW_GROUPS = {"table-header-rows", "table-rows", "table-row-group"}
+MAX_SPACES = 100  # ``<text:s text:c="N"/>`` is N spaces: a few bytes could ask for gigabytes
 
 
 def _name(node: Any) -> str:
@@ -24,6 +25,10 @@ def parse_odt(package: bytes, limits: OfficeLimits) -> tuple[str, list[Section]]
         from odf.opendocument import load
 
         document = load(io.BytesIO(package))
+        for spaces in document.text.getElementsByType(text.S):
+            count = str(spaces.getAttribute("c") or "1")
+            if not count.isdigit() or int(count) > MAX_SPACES:
+                spaces.setAttribute("c", str(MAX_SPACES))
         out = SectionCollector(".odt file", limits)
         for element in document.text.childNodes:
             kind = _name(element)

@@ -255,3 +255,14 @@ def make_odt_with_nested_table() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def make_odt_with_spaces(count: int) -> bytes:
+    """An OpenDocument text whose one paragraph asks for ``count`` spaces (``text:s``)."""
+    document = OpenDocumentText()
+    paragraph = odf_text.P(text="Spaces follow.")
+    paragraph.addElement(odf_text.S(c=count))
+    document.text.addElement(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from connectors.folder import FolderConnector
-from connectors.parsing.office import read_office
+from connectors.parsing.office import parse_office, read_office
 from connectors.parsing.office_limits import OfficeLimits, UnreadableOfficeError
 from connectors.settings import FolderLimits
 from tests.support.office_files import (
     MiB,
     make_docx,
     make_docx_with_text,
+    make_odt_with_spaces,
     write_broken_image_docx,
     write_headings_docx,
     write_many_members_docx,
@@ -87,3 +88,9 @@ def test_a_small_file_of_thousands_of_headings_fails_instead_of_thousands_of_chu
     assert (tmp_path / "rules.docx").stat().st_size < 100_000
     reason = _failed(tmp_path)["rules.docx"]
     assert reason.startswith("too many sections in this .docx file (more than 2,000 headings")
+
+
+def test_an_opendocument_asking_for_billions_of_spaces_gets_a_hundred() -> None:
+    # 2e9 spaces would be a 2 GB string: past the parsing process's memory, the file failed
+    _, sections = parse_office(".odt", make_odt_with_spaces(2_000_000_000))
+    assert sections[0].text == "Spaces follow."

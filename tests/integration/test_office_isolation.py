@@ -1,7 +1,7 @@
 """Hostile Office files through the real `wikibot index`, and the parsing process's limits:
-a zip bomb, a huge or dense XML part, thousands of parts or of headings each cost one
-reported document; the good files beside them are indexed, and no process of the run grows
-anywhere near what the bombs would unpack to."""
+a zip bomb, a huge XML part, thousands of parts or of headings, more text than a text file
+may hold: each costs one reported document; the good files beside them are indexed, and no
+process of the run grows anywhere near what the bombs would unpack to."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tests.support.office_files import (
     MiB,
     make_docx,
     write_headings_docx,
+    write_long_text_docx,
     write_many_members_docx,
     write_repeated_text_docx,
     write_zero_image_docx,
@@ -43,6 +44,7 @@ def test_index_reports_office_bombs_and_indexes_the_files_beside_them(tmp_path: 
     write_repeated_text_docx(folder / "repeated.docx", xml_bytes=300 * MiB)
     write_many_members_docx(folder / "parts.docx", extra=6_000)
     write_headings_docx(folder / "headings.docx", 2_500)
+    write_long_text_docx(folder / "long.docx", text_bytes=2_200_000)
     on_disk = sum(p.stat().st_size for p in folder.iterdir())
     assert on_disk < 5 * 1_000_000  # what the bombs unpack to: over 2.4 GB
 
@@ -55,17 +57,19 @@ def test_index_reports_office_bombs_and_indexes_the_files_beside_them(tmp_path: 
         timeout=900,
     )
     assert done.returncode == 0, done.stderr
-    assert "2 new" in done.stdout and "4 failed" in done.stdout, done.stdout
+    assert "2 new" in done.stdout and "5 failed" in done.stdout, done.stdout
     failed = {
         line.split(": ", 2)[1]: line.split(": ", 2)[2]
         for line in done.stderr.splitlines()
         if line.startswith("  failed: ")
     }
-    assert set(failed) == {"zero-image.docx", "repeated.docx", "parts.docx", "headings.docx"}
+    hostile = {"zero-image.docx", "repeated.docx", "parts.docx", "headings.docx", "long.docx"}
+    assert set(failed) == hostile
     assert "unpacks to 2,148.3 MB" in failed["zero-image.docx"]
     assert "word/document.xml in this .docx file unpacks to" in failed["repeated.docx"]
     assert "too many parts" in failed["parts.docx"]
     assert "too many sections" in failed["headings.docx"]
+    assert "too much text in this .docx file (2.2 MB; the limit" in failed["long.docx"]
     peak_bytes = int(peak_file.read_text()) * 1024
     assert peak_bytes < 1_500_000_000, f"a process of the run peaked at {peak_bytes:,} bytes"
 

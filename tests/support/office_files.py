@@ -180,6 +180,21 @@ def write_repeated_text_docx(path: Path, xml_bytes: int) -> None:
     _rewrite(make_docx(), path, {"word/document.xml": write})
 
 
+def write_long_text_docx(path: Path, text_bytes: int) -> None:
+    """A .docx with about ``text_bytes`` of text, every paragraph different."""
+
+    def write(out: IO[bytes]) -> None:
+        out.write(f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>'.encode())
+        number = written = 0
+        while written < text_bytes:
+            line = f"Paragraph {number} says {number * 7919 % 10007} days."
+            out.write(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>".encode())
+            number, written = number + 1, written + len(line) + 1
+        out.write(b"</w:body></w:document>")
+
+    _rewrite(make_docx(), path, {"word/document.xml": write})
+
+
 def write_many_members_docx(path: Path, extra: int) -> None:
     """A valid .docx with ``extra`` more (empty) parts in its package."""
     path.write_bytes(make_docx())

@@ -24,6 +24,7 @@ import zipfile
 from typing import Any
 
 from connectors.base import Section
+from connectors.parsing.isolated import shared_office_parser
 from connectors.parsing.office_limits import (
     OfficeLimits,
     UnreadableOfficeError,
@@ -192,6 +193,4 @@ def read_office(suffix: str, data: bytes, limits: OfficeLimits) -> tuple[str, li
 
 def parse_office(suffix: str, data: bytes) -> tuple[str, list[Section]]:
     """Parse an untrusted file in the shared parsing process (memory and time limits)."""
-    from connectors.parsing.isolated import shared_office_parser
-
     return shared_office_parser().parse(suffix, data)

@@ -159,7 +159,12 @@ class FolderConnector:
             raise UnreadableFileError(
                 f"too large ({size / 1e6:.1f} MB; the limit for this type is {limit / 1e6:.1f} MB)"
             )
-        parsed = parse_file(path.name, path.read_bytes(), fallback=relative)
+        parsed = parse_file(
+            path.name,
+            path.read_bytes(),
+            fallback=relative,
+            max_text_bytes=self.limits.max_text_bytes,
+        )
         title, sections, front_matter = parsed.title, parsed.sections, parsed.front_matter
 
         url = str(front_matter.get("url") or front_matter.get("permalink") or "")

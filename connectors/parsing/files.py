@@ -48,9 +48,12 @@ def file_type(name: str) -> str:
     return lowered[dot:] if dot > 0 else ""
 
 
-def parse_file(name: str, data: bytes, *, fallback: str) -> ParsedFile:
+def parse_file(
+    name: str, data: bytes, *, fallback: str, max_text_bytes: int | None = None
+) -> ParsedFile:
     """Parse ``data`` as the type ``name`` says; ``fallback`` names the file when it has no
-    title of its own. Raises UnreadableFileError (or a parser's DocumentError)."""
+    title of its own; ``max_text_bytes`` bounds the text read from an Office file (the
+    source's limit for text files). Raises UnreadableFileError (or a parser's DocumentError)."""
     suffix = file_type(name)
     if not data:
         raise EmptyDocumentError("empty file")
@@ -60,7 +63,7 @@ def parse_file(name: str, data: bytes, *, fallback: str) -> ParsedFile:
         title, sections = parse_pdf(data)
         parsed = ParsedFile(title or fallback_title, sections)
     elif suffix in OFFICE_SUFFIXES:
-        title, sections = parse_office(suffix, data)
+        title, sections = parse_office(suffix, data, max_text_bytes=max_text_bytes)
         parsed = ParsedFile(title or fallback_title, sections)
     else:
         parsed = _parse_text(suffix, _decode_text(data), fallback_title)

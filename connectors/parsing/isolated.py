@@ -55,16 +55,21 @@ class IsolatedOfficeParser:
         self._child: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
 
-    def parse(self, suffix: str, data: bytes) -> tuple[str, list[Section]]:
+    def parse(
+        self, suffix: str, data: bytes, *, max_text_bytes: int | None = None
+    ) -> tuple[str, list[Section]]:
         kind = f"{suffix} file"
-        header = json.dumps({"suffix": suffix, "limits": self.limits.model_dump()}).encode()
+        limits = self.limits
+        if max_text_bytes is not None:
+            limits = limits.model_copy(update={"max_text_bytes": max_text_bytes})
+        header = json.dumps({"suffix": suffix, "limits": limits.model_dump()}).encode()
         with self._lock:
             child = self._running()
             deadline = time.monotonic() + self.limits.timeout_s
             try:
                 self._send(child, FRAME.pack(len(header)) + header, deadline)
                 self._send(child, FRAME.pack(len(data)) + data, deadline)
-                reply = self._receive(child, deadline)
+                reply = self._receive(child, deadline, limits.max_text_bytes)
             except _TimedOut:
                 self._stop()
                 raise UnreadableOfficeError(
@@ -137,12 +142,14 @@ class IsolatedOfficeParser:
             except (BrokenPipeError, ConnectionResetError):
                 raise _ChildEnded from None
 
-    def _receive(self, child: subprocess.Popen[bytes], deadline: float) -> dict[str, Any]:
+    def _receive(
+        self, child: subprocess.Popen[bytes], deadline: float, text_bytes: int
+    ) -> dict[str, Any]:
         assert child.stdout is not None
         fd = child.stdout.fileno()
         header = self._read(fd, FRAME.size, deadline)
         (size,) = FRAME.unpack(header)
-        cap = 8 * self.limits.max_text_bytes + REPLY_OVERHEAD
+        cap = 8 * max(self.limits.max_text_bytes, text_bytes) + REPLY_OVERHEAD
         if size > cap:
             self._stop()
             raise UnreadableOfficeError(f"the parsing process sent {size:,} bytes; refused")

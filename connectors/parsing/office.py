@@ -191,6 +191,9 @@ def read_office(suffix: str, data: bytes, limits: OfficeLimits) -> tuple[str, li
     return title, sections
 
 
-def parse_office(suffix: str, data: bytes) -> tuple[str, list[Section]]:
-    """Parse an untrusted file in the shared parsing process (memory and time limits)."""
-    return shared_office_parser().parse(suffix, data)
+def parse_office(
+    suffix: str, data: bytes, *, max_text_bytes: int | None = None
+) -> tuple[str, list[Section]]:
+    """Parse an untrusted file in the shared parsing process (memory and time limits);
+    ``max_text_bytes``: the source's limit for text files, applied to the text read."""
+    return shared_office_parser().parse(suffix, data, max_text_bytes=max_text_bytes)

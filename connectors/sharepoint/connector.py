@@ -242,7 +242,7 @@ class SharePointConnector:
         acl = acl_of(granted, now=now)
         expiry = expires_at(granted, now=now)
         data = self.client.get(f"/drives/{drive}/items/{item_id}/content", raw=True)
-        parsed = parse_file(name, data, fallback=path)
+        parsed = parse_file(name, data, fallback=path, max_text_bytes=self.limits.max_text_bytes)
         if expiry is not None:  # Graph's delta does not report an expiry: read it again then
             self._rereads.add(Reread(drive, item_id, after=expiry))
         url = str(item.get("webUrl", ""))

@@ -73,12 +73,13 @@ def test_too_many_parts_fail_the_document_through_the_folder(tmp_path: Path) -> 
 
 def test_office_text_has_the_text_files_limit(tmp_path: Path) -> None:
     assert OfficeLimits().max_text_bytes == FolderLimits().max_text_bytes
-    data = make_docx_with_text(60_000)
-    assert len(data) < 60_000
+    (tmp_path / "long.docx").write_bytes(make_docx_with_text(60_000))
+    assert (tmp_path / "long.docx").stat().st_size < 60_000
+    small, large = FolderLimits(max_text_bytes=50_000), FolderLimits(max_text_bytes=100_000)
     with pytest.raises(UnreadableOfficeError, match=r"too much text in this \.docx file"):
-        read_office(".docx", data, OfficeLimits(max_text_bytes=50_000))
-    _, sections = read_office(".docx", data, OfficeLimits(max_text_bytes=100_000))
-    assert "Paragraph 1000 says" in sections[0].text
+        FolderConnector(tmp_path, limits=small).read(tmp_path / "long.docx")
+    document = FolderConnector(tmp_path, limits=large).read(tmp_path / "long.docx")
+    assert "Paragraph 1000 says" in document.text
 
 
 def test_a_small_file_of_thousands_of_headings_fails_instead_of_thousands_of_chunks(

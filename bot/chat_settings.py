@@ -15,7 +15,8 @@ class SlackSettings(BaseModel):
     signing_secret: SecretStr | None = None
     app_token: SecretStr | None = None
     api_url: str = "https://slack.com/api/"
-    admins: list[str] = Field(default_factory=list)  # Slack user ids allowed to reindex
+    # Slack user ids allowed to reindex
+    admins: list[str] = Field(default_factory=list, examples=[["U012ABC"]])
     admin_usergroup: str = ""  # a user group id whose members are admins too
     answer_unmentioned_replies: bool = False  # answer thread replies where the bot answered
     update_interval_s: float = Field(default=1.5, ge=0.2, le=30)  # streaming chat.update pace
@@ -27,7 +28,9 @@ class SlackSettings(BaseModel):
     stream_interval_s: float = Field(default=0.5, ge=0.1, le=30)  # native appendStream pace
     # the assistant pane's suggested prompts (at most 4); empty: the most-asked questions
     # (asked by 3+ people, answered from public documents), else public document titles
-    suggested_prompts: list[str] = Field(default_factory=list, max_length=4)
+    suggested_prompts: list[str] = Field(
+        default_factory=list, max_length=4, examples=[["How many vacation days do I get?"]]
+    )
 
     @property
     def enabled(self) -> bool:
@@ -58,7 +61,10 @@ class TeamsSettings(BaseModel):
     app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "SingleTenant"
     tenant_id: str = ""  # the Entra tenant of a single-tenant (or managed identity) bot
     dev_mode: bool = False  # accept unauthenticated activities (Bot Framework Emulator)
-    admins: list[str] = Field(default_factory=list)  # Azure AD object ids allowed to reindex
+    # Entra (Azure AD) object ids allowed to reindex
+    admins: list[str] = Field(
+        default_factory=list, examples=[["00000000-0000-0000-0000-000000000000"]]
+    )
     openid_metadata_url: str = ""  # where signing keys are published (default: Bot Framework)
     stream_interval_s: float = Field(default=1.0, ge=0.5, le=30)  # personal-chat streaming pace
 

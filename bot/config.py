@@ -8,22 +8,31 @@ in ``cli.py`` / ``app.py`` and pass it down; nothing deeper imports this module'
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from dotenv import dotenv_values
 from pydantic import (
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from bot.chat_settings import ServerSettings, SlackSettings, TeamsSettings
+from bot.config_env import (
+    CustomaryEnvSource,
+    LenientDotEnvSource,
+    LenientEnvSource,
+    problem_lines,
+)
 from bot.config_sections import (
     AnswerSettings,
     ChunkingSettings,
@@ -54,26 +63,6 @@ __all__ = [
     "redact_url",
 ]
 
-# settings path -> the environment variable people set; used for sources and messages
-CUSTOMARY_ENV = {
-    ("qdrant", "url"): "QDRANT_URL",
-    ("qdrant", "api_key"): "QDRANT_API_KEY",
-    ("llm", "api_key"): "OPENAI_API_KEY",
-    ("llm", "base_url"): "OPENAI_BASE_URL",
-    ("llm", "model"): "OPENAI_MODEL",
-    ("redis", "url"): "REDIS_URL",
-    ("slack", "bot_token"): "SLACK_BOT_TOKEN",
-    ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
-    ("slack", "app_token"): "SLACK_APP_TOKEN",
-    ("slack", "api_url"): "SLACK_API_URL",
-    ("teams", "app_id"): "MICROSOFT_APP_ID",
-    ("teams", "app_password"): "MICROSOFT_APP_PASSWORD",
-    ("teams", "app_type"): "MICROSOFT_APP_TYPE",
-    ("teams", "tenant_id"): "MICROSOFT_APP_TENANT_ID",
-    ("teams", "dev_mode"): "WIKIBOT_TEAMS_DEV_MODE",
-}
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WIKIBOT_",
@@ -101,7 +90,8 @@ class Settings(BaseSettings):
     entra: EntraSettings = Field(default_factory=EntraSettings)  # groups from Entra ID
     log: LogSettings = Field(default_factory=LogSettings)
     groups_file: Path | None = None  # YAML: group -> member user ids (document permissions)
-    sources: list[Path] = Field(default_factory=list)  # folders to index (named after the folder)
+    # folders to index (named after the folder)
+    sources: list[Path] = Field(default_factory=list, examples=[["./handbook"]])
     sources_file: Path | None = None  # YAML list of named sources (connectors/sources_file.py)
     sync_interval_s: int = Field(default=0, ge=0)  # background `sync` inside serve; 0 = off
 
@@ -177,34 +167,18 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        dotenv = dotenv_settings
+        if isinstance(dotenv, DotEnvSettingsSource):  # the same file, decoded leniently
+            dotenv = LenientDotEnvSource(
+                settings_cls, env_file=dotenv.env_file, env_file_encoding=dotenv.env_file_encoding
+            )
         return (
             init_settings,
-            env_settings,
+            LenientEnvSource(settings_cls),
             CustomaryEnvSource(settings_cls),
-            dotenv_settings,
+            dotenv,
             file_secret_settings,
         )
-
-
-class CustomaryEnvSource(PydanticBaseSettingsSource):
-    """Reads the platforms' customary variable names (QDRANT_URL, OPENAI_API_KEY...)."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        env_file = self.config.get("env_file")
-        values: dict[str, Any] = {}
-        file_values = (
-            dotenv_values(env_file)
-            if isinstance(env_file, str) and Path(env_file).is_file()
-            else {}
-        )
-        for (section, field), name in CUSTOMARY_ENV.items():
-            value = os.environ.get(name, file_values.get(name))
-            if value:
-                values.setdefault(section, {})[field] = value
-        return values
 
 
 def _is_http_url(value: str) -> bool:
@@ -222,23 +196,10 @@ def _is_redis_url(value: str) -> bool:
     return (parsed.scheme in ("redis", "rediss") and bool(parsed.netloc)) or parsed.scheme == "unix"
 
 
-def _env_name(loc: tuple[Any, ...]) -> str:
-    path = tuple(str(p) for p in loc)
-    if path[:2] in CUSTOMARY_ENV:
-        return CUSTOMARY_ENV[path[:2]]  # type: ignore[index]
-    return "WIKIBOT_" + "__".join(p.upper() for p in path)
-
-
 def load_settings(**overrides: Any) -> Settings:
     """Build Settings, turning validation errors into one clear message per problem."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            message = str(error["msg"]).removeprefix("Value error, ")
-            if error["loc"]:
-                lines.append(f"{_env_name(error['loc'])}: {message} (got {error.get('input')!r})")
-            else:
-                lines.append(message)
+        lines = problem_lines(exc, Settings)
         raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from None

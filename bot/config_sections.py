@@ -61,7 +61,7 @@ class LimitSettings(BaseModel):
     user_per_window: int = Field(default=20, ge=1)
     workspace_per_window: int = Field(default=300, ge=1)
     window_s: int = Field(default=60, ge=1)
-    admins: list[str] = Field(default_factory=list)
+    admins: list[str] = Field(default_factory=list, examples=[["U012ABC"]])
 
 
 class HRSettings(BaseModel):

@@ -59,3 +59,51 @@ def test_a_base_url_without_a_model_is_a_warning_and_openai_model_enables_it(
     settings = load_settings()
     assert settings.llm.enabled and settings.llm.model == "llama3.1:8b"
     assert settings.warnings() == []
+
+
+def test_a_list_not_written_as_json_names_the_variable_and_the_form(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for given in ("U012ABC", "U012ABC,U034DEF"):
+        monkeypatch.setenv("WIKIBOT_SLACK__ADMINS", given)
+        with pytest.raises(ConfigurationError) as caught:
+            load_settings()
+        (line,) = str(caught.value).splitlines()[1:]
+        assert line.strip() == (
+            f'WIKIBOT_SLACK__ADMINS: expected a JSON list such as ["U012ABC"] (got {given!r})'
+        )
+    monkeypatch.delenv("WIKIBOT_SLACK__ADMINS")
+    monkeypatch.setenv("WIKIBOT_SOURCES", "./handbook")
+    with pytest.raises(ConfigurationError, match=r"WIKIBOT_SOURCES: expected a JSON list such"):
+        load_settings()
+    monkeypatch.setenv("WIKIBOT_SOURCES", '["./handbook"]')
+    monkeypatch.setenv("WIKIBOT_SLACK", "admins")
+    with pytest.raises(ConfigurationError, match=r"WIKIBOT_SLACK: expected a JSON object"):
+        load_settings()
+
+
+def test_a_json_list_in_literal_quotes_as_docker_env_file_passes_it(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `docker run --env-file` keeps the quotes a shell would have removed
+    monkeypatch.setenv("WIKIBOT_SLACK__ADMINS", """'["U012ABC", "U034DEF"]'""")
+    monkeypatch.setenv("WIKIBOT_TEAMS__ADMINS", '"["00000000-0000-0000-0000-000000000001"]"')
+    settings = load_settings()
+    assert settings.slack.admins == ["U012ABC", "U034DEF"]
+    assert settings.teams.admins == ["00000000-0000-0000-0000-000000000001"]
+
+
+def test_the_dotenv_file_is_decoded_the_same_way(clean_env: Path) -> None:
+    Path(".env").write_text("WIKIBOT_LIMITS__ADMINS=U012ABC\n")
+    with pytest.raises(ConfigurationError, match=r"WIKIBOT_LIMITS__ADMINS: expected a JSON list"):
+        load_settings()
+    Path(".env").write_text("""WIKIBOT_LIMITS__ADMINS='["U012ABC"]'\n""")
+    assert load_settings().limits.admins == ["U012ABC"]
+
+
+def test_a_wrong_item_is_named_by_its_position(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WIKIBOT_SLACK__ADMINS", '["U012ABC", 7]')
+    with pytest.raises(ConfigurationError, match=r"WIKIBOT_SLACK__ADMINS: item 2: .*string"):
+        load_settings()

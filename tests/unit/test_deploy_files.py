@@ -4,6 +4,7 @@ values and with a production-like values file. All offline."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -97,6 +98,71 @@ def test_chart_lints_and_refuses_unsafe_values() -> None:
         _render({"replicaCount": 2, "redis": {"url": ""}})
 
 
+def test_the_chart_accepts_exactly_the_source_types_of_the_sources_file() -> None:
+    from connectors.sources_file import _SECRET_FIELDS, _TYPES
+
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    item = schema["properties"]["sources"]["items"]
+    assert set(item["properties"]["type"]["enum"]) == set(_TYPES)
+    assert set(item["propertyNames"]["not"]["enum"]) == _SECRET_FIELDS
+
+
+SHAREPOINT = {
+    "name": "hr-site",
+    "type": "sharepoint",
+    "tenant_id": "00000000-0000-0000-0000-000000000000",
+    "client_id": "11111111-1111-1111-1111-111111111111",
+    "client_secret_env": "SHAREPOINT_SECRET",
+    "sites": ["acme.sharepoint.com:/sites/hr"],
+}
+DOCS_VOLUME = {"name": "docs", "persistentVolumeClaim": {"claimName": "handbook", "readOnly": True}}
+DOCS_MOUNT = {"name": "docs", "mountPath": "/docs", "readOnly": True}
+
+
+def test_a_sharepoint_source_and_a_mounted_folder_render(tmp_path: Path) -> None:
+    from connectors.sources_file import SharePointSource, load_sources
+
+    folder = {"name": "handbook", "type": "folder", "path": "/docs/handbook"}
+    docs = _render(
+        {
+            "sources": [SHAREPOINT, folder],
+            "extraVolumes": [DOCS_VOLUME],
+            "extraVolumeMounts": [DOCS_MOUNT],
+        }
+    )
+    for doc in docs:
+        kubernetes_validate.validate(doc, KUBERNETES, strict=True)
+    files = next(d for d in docs if d["metadata"]["name"] == "wikibot-files")
+    rendered = yaml.safe_load(files["data"]["sources.yaml"])
+    assert rendered["sources"] == [SHAREPOINT, folder]
+    # what the chart writes, the bot reads (the folder exists only in the pod)
+    (tmp_path / "sources.yaml").write_text(yaml.safe_dump({"sources": [SHAREPOINT]}))
+    (source,) = load_sources(tmp_path / "sources.yaml", env={"SHAREPOINT_SECRET": "s"})
+    assert isinstance(source, SharePointSource) and source.sites == SHAREPOINT["sites"]
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    job = next(d for d in docs if d["kind"] == "CronJob")["spec"]["jobTemplate"]["spec"]
+    for pod in (deployment["spec"]["template"]["spec"], job["template"]["spec"]):
+        assert DOCS_VOLUME in pod["volumes"]  # the bot (/wikibot reindex) and the sync job
+        assert DOCS_MOUNT in pod["containers"][0]["volumeMounts"]
+
+
+def test_notes_print_only_what_is_configured() -> None:
+    def notes(values: dict[str, Any]) -> str:
+        return Chart.load(CHART).render(values, name="wikibot", namespace="wikibot")[
+            "wikibot/templates/NOTES.txt"
+        ]
+
+    plain = notes({})
+    assert "example.com" not in plain and "https://" not in plain  # the Ingress is off
+    assert "No Ingress" in plain and "no sources" in plain.lower()
+    production = notes(PRODUCTION)
+    assert "https://wikibot.acme.com/slack/events" in production
+    assert "https://wikibot.acme.com/api/messages" in production  # teams.appId is set
+    without_teams = notes({**PRODUCTION, "teams": {"appId": ""}})
+    assert "/api/messages" not in without_teams
+    assert "create job --from=cronjob/wikibot-sync" in production
+
+
 def test_the_schema_validator_catches_a_broken_manifest() -> None:
     deployment = next(d for d in _render({}) if d["kind"] == "Deployment")
     deployment["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = 3
@@ -122,12 +188,21 @@ def test_slack_manifests_socket_mode_first_and_http_alike() -> None:
     events = socket["settings"]["event_subscriptions"]["bot_events"]
     assert events == http["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_mention", "message.im"} <= set(events)
-    assert "users:read.email" in socket["oauth_config"]["scopes"]["bot"]
-    # Slack as an AI app: the assistant pane, its events and scope, the same in both
+    scopes = set(socket["oauth_config"]["scopes"]["bot"])
+    assert "users:read.email" in scopes
+    # every kind of conversation the bot may sit in: its messages and its history
+    kinds = {"channels": "message.channels", "groups": "message.groups", "mpim": "message.mpim"}
+    for kind, event in kinds.items():
+        assert event in events and f"{kind}:history" in scopes and f"{kind}:read" in scopes
+    # Slack as an AI app: the agent pane (agent_view; assistant_view is deprecated), its
+    # events and scope, the same in both
     assert {"assistant_thread_started", "assistant_thread_context_changed"} <= set(events)
-    assert "assistant:write" in socket["oauth_config"]["scopes"]["bot"]
-    assert socket["features"]["assistant_view"] == http["features"]["assistant_view"]
-    assert socket["features"]["assistant_view"]["assistant_description"]
+    assert "assistant:write" in scopes
+    assert "assistant_view" not in socket["features"] and "assistant_view" not in http["features"]
+    assert socket["features"]["agent_view"] == http["features"]["agent_view"]
+    view = socket["features"]["agent_view"]
+    assert 0 < len(view["agent_description"]) <= 300
+    assert all(set(p) == {"title", "message"} for p in view["suggested_prompts"])
 
 
 def test_compose_file_runs_the_image_with_redis_and_a_sources_file() -> None:

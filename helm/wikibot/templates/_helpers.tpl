@@ -72,6 +72,9 @@ capabilities:
 - name: config
   configMap:
     name: {{ include "wikibot.fullname" . }}-files
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{- define "wikibot.volumeMounts" -}}
@@ -82,4 +85,7 @@ capabilities:
 - name: config
   mountPath: /etc/wikibot
   readOnly: true
+{{- with .Values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}

@@ -35,10 +35,8 @@ _JSON_START = re.compile(r'^\s*\{\s*"')
 _COMMENTS = (("<!--", "-->"), ("<%#", "%>"), ("{% comment %}", "{% endcomment %}"))
 _MARKDOWN_COMMENT = re.compile(r"""^\s*\[[^\]]*\]:\s*#\s*["'(](.*)["')]\s*$""")
 _TITLE_ADORNMENT = re.compile(r"""^\s*([=\-~^"'`#*+:.])\1{2,}\s*$""")
-_META_TAG = re.compile(
-    r"""<meta\b[^>]{0,500}?\b(?:name|property|itemprop|http-equiv)\s*=\s*["']?([^"'\s>]{1,200})""",
-    re.I,
-)
+_META_TAG = re.compile(r"<meta\b([^<>]{0,1000})", re.I)
+_META_NAME = re.compile(r"""\b(?:name|property|itemprop|http-equiv)\s*=\s*["']?([^"'\s>]+)""", re.I)
 SCAN_LINES, SCAN_CHARS = 400, 65_536
 _ADVICE = "put it in front matter: --- on the first line, access: [group, ...], ---"
 
@@ -176,6 +174,8 @@ def unread_metadata(text: str, *, first_line: int = 1, after: bool = False) -> s
 
 def restriction_meta_tag(text: str) -> str | None:
     """The name of a ``<meta>`` tag in Markdown or plain text that looks like a restriction."""
-    return next(
-        (m.group(1) for m in _META_TAG.finditer(text) if restriction_like(m.group(1))), None
-    )
+    for tag in _META_TAG.finditer(text):
+        for name in _META_NAME.finditer(tag.group(1)):
+            if restriction_like(name.group(1)):
+                return name.group(1)
+    return None

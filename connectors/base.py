@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -76,10 +76,12 @@ class FailedDocument:
 
 @dataclass
 class ConnectorBatch:
-    """What a connector yields: documents read, and documents that failed."""
+    """What a connector yields: documents read, documents that failed, and files it passed
+    over because it cannot read their type (their paths, reported in the run's summary)."""
 
     documents: list[SourceDocument]
     failed: list[FailedDocument]
+    unsupported: list[str] = field(default_factory=list)
 
 
 @runtime_checkable

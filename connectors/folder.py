@@ -38,9 +38,6 @@ from connectors.site_urls import UrlStyle, site_url
 logger = logging.getLogger(__name__)
 
 
-
-
-
 def name_for_folder(path: Path) -> str:
     """The source name of a folder indexed without one: its own name as a source name
     (``My Docs`` -> ``My-Docs``); `wikibot index PATH` and WIKIBOT_SOURCES agree on it."""
@@ -89,17 +86,29 @@ class FolderConnector:
         return self._access
 
     def files(self) -> list[Path]:
-        found = []
+        """The files to read: supported types, hidden ones and WIKIBOT_FOLDER_LIMITS__SKIP_FILES
+        excluded."""
+        return self._listing()[0]
+
+    def _listing(self) -> tuple[list[Path], list[Path]]:
+        """(files to read, files of a type no parser reads); hidden files and folders and
+        skipped names are in neither."""
+        found: list[Path] = []
+        unsupported: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(self.root):  # links to folders not followed
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_site")))
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
-                if not filename.startswith(".") and file_type(path.name) in SUPPORTED_SUFFIXES:
-                    if self._skipped_name(filename):
-                        logger.info("not indexed (WIKIBOT_FOLDER_LIMITS__SKIP_FILES): %s", path)
-                        continue
+                if filename.startswith("."):
+                    continue
+                if self._skipped_name(filename):
+                    logger.info("not indexed (WIKIBOT_FOLDER_LIMITS__SKIP_FILES): %s", path)
+                elif file_type(path.name) in SUPPORTED_SUFFIXES:
                     found.append(path)
-        return found
+                else:
+                    logger.info("not indexed (no parser for this type): %s", path)
+                    unsupported.append(path)
+        return found, unsupported
 
     def _skipped_name(self, filename: str) -> bool:
         lowered = filename.lower()
@@ -112,8 +121,10 @@ class FolderConnector:
 
     def load(self) -> Iterator[ConnectorBatch]:
         self.access  # noqa: B018 - a broken rules file fails the folder before anything is read
+        readable, unsupported = self._listing()
         batch = ConnectorBatch(documents=[], failed=[])
-        for path in self.files():
+        batch.unsupported = [_printable(p.relative_to(self.root).as_posix()) for p in unsupported]
+        for path in readable:
             relative = _printable(path.relative_to(self.root).as_posix())
             try:
                 batch.documents.append(self.read(path))
@@ -134,7 +145,7 @@ class FolderConnector:
             if len(batch.documents) + len(batch.failed) >= self.batch_size:
                 yield batch
                 batch = ConnectorBatch(documents=[], failed=[])
-        if batch.documents or batch.failed:
+        if batch.documents or batch.failed or batch.unsupported:
             yield batch
 
     def doc_id(self, relative: str) -> str:

@@ -211,6 +211,7 @@ class IndexPipeline:
         vector_store = self.store.vector_store(target)
         for batch in batches:
             summary.failed.extend(batch.failed)
+            summary.unsupported.extend(batch.unsupported)
             seen.update(f.id for f in batch.failed if not f.withdrawn)  # withdrawn: removed
             to_embed: list[SourceDocument] = []
             for doc in batch.documents:

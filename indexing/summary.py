@@ -4,8 +4,10 @@ without loading the indexing machinery."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from connectors.base import FailedDocument
 
@@ -23,6 +25,7 @@ class IndexSummary:
     chunks_total: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    unsupported: list[str] = field(default_factory=list)  # files of a type nothing reads
 
     @property
     def errors(self) -> list[FailedDocument]:
@@ -42,9 +45,19 @@ class IndexSummary:
         return (
             f"{documents} documents: {self.new} new, {self.changed} changed, "
             f"{self.unchanged} unchanged, {self.deleted} deleted, {len(self.errors)} failed, "
-            f"{len(self.empty)} empty; {embedded}; {self.chunks_total} chunks in the index; "
-            f"{self.seconds:.1f} s"
+            f"{len(self.empty)} empty; {self.skipped()}{embedded}; "
+            f"{self.chunks_total} chunks in the index; {self.seconds:.1f} s"
         )
+
+    def skipped(self) -> str:
+        """``skipped: 2 unsupported (.doc, .xlsx); `` (the most frequent types first), or
+        nothing when every file was of a type wikibot reads."""
+        if not self.unsupported:
+            return ""
+        kinds = Counter(PurePosixPath(p).suffix.lower() or "no extension" for p in self.unsupported)
+        ranked = sorted(kinds, key=lambda kind: (-kinds[kind], kind))
+        shown = ", ".join(ranked[:6]) + (", ..." if len(ranked) > 6 else "")
+        return f"skipped: {len(self.unsupported)} unsupported ({shown}); "
 
 
 @dataclass
@@ -77,6 +90,7 @@ def combined(results: Sequence[SourceResult]) -> IndexSummary:
         total.unchanged += s.unchanged
         total.deleted += s.deleted
         total.failed.extend(s.failed)
+        total.unsupported.extend(s.unsupported)
         total.chunks_embedded += s.chunks_embedded
         total.chunks_total = s.chunks_total  # the index after the last source
         total.seconds += s.seconds

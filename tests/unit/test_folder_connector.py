@@ -76,3 +76,22 @@ def test_default_url_is_a_file_uri(tmp_path: Path) -> None:
     docs, _ = _load(tmp_path)
     assert docs["a.md"].url == (tmp_path / "a.md").resolve().as_uri()
     assert docs["a.md"].source_name == tmp_path.name
+
+
+def test_files_of_a_type_nothing_reads_are_reported_not_silently_dropped(tmp_path: Path) -> None:
+    from indexing.summary import IndexSummary
+
+    (tmp_path / "leave.md").write_text("# Leave\n\nYou get 25 days of vacation per year.\n")
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "expenses.doc").write_bytes(b"\xd0\xcf\x11\xe0 old Word")
+    (tmp_path / "forms" / "rates.xlsx").write_bytes(b"PK\x03\x04 a workbook")
+    (tmp_path / ".draft.doc").write_bytes(b"hidden: not counted")
+    (tmp_path / "LICENSE").write_text("MIT License\n")  # a skipped name: not counted
+    connector = FolderConnector(tmp_path)
+    batches = list(connector.load())
+    unsupported = [path for batch in batches for path in batch.unsupported]
+    assert sorted(unsupported) == ["forms/expenses.doc", "forms/rates.xlsx"]
+    assert [p.name for p in connector.files()] == ["leave.md"]
+    summary = IndexSummary(new=1, unsupported=unsupported)
+    assert "; skipped: 2 unsupported (.doc, .xlsx); " in summary.line()
+    assert "skipped" not in IndexSummary(new=1).line()

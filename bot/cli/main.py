@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         "--company-url", default="", metavar="URL", help="https:// site (privacy/terms under it)"
     )
     package.add_argument(
+    package.add_argument("--privacy-url", default="", metavar="URL", help="the privacy statement")
+    package.add_argument("--terms-url", default="", metavar="URL", help="the terms of use")
         "--domain", default="", help="the bot's public host name, e.g. wikibot.example.com"
     )
     package.add_argument("--name", default="wikibot", help="the app's name in Teams")
@@ -247,11 +249,12 @@ def _teams_package(app: App, args: argparse.Namespace) -> int:
     if not app_id:
         raise InputError("set MICROSOFT_APP_ID (the Azure Bot's Microsoft App ID) first")
     company = args.company or "Your company"
-    company_url = args.company_url or (f"https://{args.domain}" if args.domain else "")
     written = manifest(
         app_id,
         company=company,
-        company_url=company_url,
+        company_url=args.company_url,
+        privacy_url=args.privacy_url,
+        terms_url=args.terms_url,
         domain=args.domain,
         name=args.name,
         version=args.version,

@@ -30,15 +30,40 @@ COMMANDS = [
 
 
 def manifest(
-    app_id: str, *, company: str, company_url: str, domain: str, name: str, version: str
+    app_id: str,
+    *,
+    company: str,
+    company_url: str,
+    domain: str,
+    name: str,
+    version: str,
+    privacy_url: str = "",
+    terms_url: str = "",
 ) -> dict[str, Any]:
+    """The manifest. Teams shows the privacy statement and terms of use as links on the app:
+    ``privacy_url`` / ``terms_url``, else ``company_url``'s /privacy and /terms; without a
+    company URL, the bot's own host (``domain``) is the website, and the two links must be
+    given (`wikibot serve` serves no such pages)."""
     problems = []
     if not GUID.match(app_id):
         problems.append(
             f"MICROSOFT_APP_ID must be the Azure Bot's Microsoft App ID, a GUID (got {app_id!r})"
         )
-    if urlparse(company_url).scheme != "https":
-        problems.append(f"--company-url must be an https:// address (got {company_url!r})")
+    site = company_url or (f"https://{domain}" if domain else "")
+    if urlparse(site).scheme != "https":
+        problems.append(f"--company-url must be an https:// address (got {site!r})")
+    base = site.rstrip("/")
+    links = {"--privacy-url": privacy_url, "--terms-url": terms_url}
+    for option, page in (("--privacy-url", "/privacy"), ("--terms-url", "/terms")):
+        if not links[option] and company_url:
+            links[option] = base + page
+        if not links[option]:
+            problems.append(
+                f"{option} is required without --company-url: the page Teams links from the "
+                "app (e.g. your intranet's IT policy); wikibot serves none"
+            )
+        elif urlparse(links[option]).scheme != "https":
+            problems.append(f"{option} must be an https:// address (got {links[option]!r})")
     if not 1 <= len(name) <= 30:
         problems.append("--name must be 1 to 30 characters (Teams' limit for short names)")
     if not re.fullmatch(r"\d+\.\d+\.\d+", version):
@@ -47,7 +72,6 @@ def manifest(
         problems.append(f"--domain is a host name such as bot.example.com (got {domain!r})")
     if problems:
         raise InputError("cannot write the Teams app package:\n  " + "\n  ".join(problems))
-    base = company_url.rstrip("/")
     scopes = ["personal", "team", "groupChat"]
     return {
         "$schema": SCHEMA,
@@ -57,8 +81,8 @@ def manifest(
         "developer": {
             "name": company,
             "websiteUrl": base,
-            "privacyUrl": f"{base}/privacy",
-            "termsOfUseUrl": f"{base}/terms",
+            "privacyUrl": links["--privacy-url"],
+            "termsOfUseUrl": links["--terms-url"],
         },
         "name": {"short": name, "full": f"{name}: answers from the handbook"[:100]},
         "description": {

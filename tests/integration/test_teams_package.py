@@ -34,7 +34,9 @@ def test_the_package_meets_the_manifest_schema_rules(tmp_path: Path) -> None:
     env = clean_command_env(tmp_path, MICROSOFT_APP_ID=APP_ID)
     out = tmp_path / "wikibot-teams.zip"
     done = run(
-        ["teams-package", "--out", str(out), "--company", "Acme", "--domain", "bot.acme.example"],
+        ["teams-package", "--out", str(out), "--company", "Acme", "--domain", "bot.acme.example",
+         "--privacy-url", "https://intranet.acme.example/it/privacy",
+         "--terms-url", "https://intranet.acme.example/it/terms"],
         env,
     )
     assert done.returncode == 0, done.stderr
@@ -51,8 +53,9 @@ def test_the_package_meets_the_manifest_schema_rules(tmp_path: Path) -> None:
     assert GUID.match(m["id"]) and m["id"] == APP_ID
     developer = m["developer"]
     assert developer["name"] == "Acme"
-    for field in ("websiteUrl", "privacyUrl", "termsOfUseUrl"):
-        assert developer[field].startswith("https://bot.acme.example")
+    assert developer["websiteUrl"] == "https://bot.acme.example"
+    assert developer["privacyUrl"] == "https://intranet.acme.example/it/privacy"
+    assert developer["termsOfUseUrl"] == "https://intranet.acme.example/it/terms"
     assert 1 <= len(m["name"]["short"]) <= 30 and len(m["name"]["full"]) <= 100
     assert 1 <= len(m["description"]["short"]) <= 80
     assert len(m["description"]["full"]) <= 4000
@@ -78,3 +81,25 @@ def test_missing_or_malformed_app_ids_are_clear_errors(tmp_path: Path) -> None:
     assert bad.returncode != 0
     assert "a GUID (got 'my-bot')" in bad.stderr and "--domain is a host name" in bad.stderr
     assert not (tmp_path / "x.zip").exists() and "Traceback" not in bad.stderr
+
+
+def test_privacy_and_terms_links_are_given_never_invented(tmp_path: Path) -> None:
+    env = clean_command_env(tmp_path, MICROSOFT_APP_ID=APP_ID)
+    out = tmp_path / "wikibot-teams.zip"
+    # the bot's own host serves no privacy or terms page: the links must be given
+    refused = run(["teams-package", "--out", str(out), "--domain", "bot.acme.example"], env)
+    assert refused.returncode != 0 and not out.exists()
+    assert "--privacy-url is required without --company-url" in refused.stderr
+    assert "--terms-url is required without --company-url" in refused.stderr
+    # a company site: its /privacy and /terms, unless a link is given
+    done = run(
+        ["teams-package", "--out", str(out), "--domain", "bot.acme.example",
+         "--company-url", "https://www.acme.example", "--terms-url", "https://legal.acme.example/"],
+        env,
+    )
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(out) as package:
+        developer = json.loads(package.read("manifest.json"))["developer"]
+    assert developer["websiteUrl"] == "https://www.acme.example"
+    assert developer["privacyUrl"] == "https://www.acme.example/privacy"
+    assert developer["termsOfUseUrl"] == "https://legal.acme.example/"

@@ -75,9 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument(
         "--company-url", default="", metavar="URL", help="https:// site (privacy/terms under it)"
     )
-    package.add_argument(
     package.add_argument("--privacy-url", default="", metavar="URL", help="the privacy statement")
     package.add_argument("--terms-url", default="", metavar="URL", help="the terms of use")
+    package.add_argument(
         "--domain", default="", help="the bot's public host name, e.g. wikibot.example.com"
     )
     package.add_argument("--name", default="wikibot", help="the app's name in Teams")

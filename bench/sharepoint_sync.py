@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.common import CORPORA, peak_rss_mb
 from bot.app import App, build_app
 from bot.config import load_settings
-from bot.reindex import ReindexRequest
+from bot.index_admin.reindex import ReindexRequest
 from connectors.folder import FolderConnector
 from tests.support.graph_stub import CLIENT_ID, SECRET, TENANT, GraphStub, Item
 

@@ -20,15 +20,15 @@ from bot.config import Settings
 if TYPE_CHECKING:  # the heavy libraries load only when a part that needs them is built
     from bot.answer.engine import AnswerEngine
     from bot.answer.llm import LLMClient
-    from bot.commands import Commands
     from bot.entra_groups import EntraGroups
     from bot.groups import GroupDirectory
+    from bot.index_admin.commands import Commands
+    from bot.index_admin.reindex import Reindexer
+    from bot.index_admin.sources import ConfiguredSources
     from bot.models import Answer, Turn, Viewer
     from bot.personal import PersonalAnswers
     from bot.pipeline import Engine, QuestionPipeline
-    from bot.reindex import Reindexer
     from bot.serve.metrics import Metrics
-    from bot.sources import ConfiguredSources
     from bot.state.shared import SharedState
     from indexing.embedding import MiniLMEmbedding, OpenAICompatibleEmbedding
     from indexing.index_generation import PerIndexGeneration
@@ -93,7 +93,7 @@ class App:
 
     @cached_property
     def sources(self) -> ConfiguredSources:
-        from bot.sources import ConfiguredSources
+        from bot.index_admin.sources import ConfiguredSources
 
         return ConfiguredSources.load(self.settings)
 
@@ -203,13 +203,13 @@ class App:
 
     @cached_property
     def reindexer(self) -> Reindexer:
-        from bot.reindex import Reindexer
+        from bot.index_admin.reindex import Reindexer
 
         return Reindexer(self)
 
     @cached_property
     def commands(self) -> Commands:
-        from bot.commands import Commands
+        from bot.index_admin.commands import Commands
 
         return Commands(self)
 

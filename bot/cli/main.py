@@ -14,7 +14,8 @@ from pathlib import Path
 from bot.app import App, build_app
 from bot.cli.parsers import add_index_parsers, add_learning_parsers
 from bot.config import load_settings
-from bot.errors import report
+from bot.errors import ConfigurationError, report
+from bot.index_admin.channel import CHANNEL_COMMANDS
 from bot.log_privacy import cap_sdk_loggers
 
 logger = logging.getLogger("wikibot")
@@ -107,17 +108,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in {"ask", "chat", "serve"}:
         for warning in settings.warnings():
             print(f"warning: {warning}", file=sys.stderr)
-    app = build_app(settings)
+    app: App | None = None
     try:
+        if args.command in CHANNEL_COMMANDS and not settings.qdrant.url:
+            # a running `wikibot serve` holds the embedded index: the command runs there
+            from bot.index_admin.channel_client import run_in_serve
+
+            code = run_in_serve(settings.data_dir, args)
+            if code is not None:
+                return code
+        app = build_app(settings)
         return _handler(args.command)(app, args)
     except KeyboardInterrupt:
         print("wikibot: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `wikibot sources | head -1`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a process killed by SIGPIPE, like other Unix tools
     except Exception as exc:
         print(f"wikibot: {report(exc, logger, args.command)}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, ConfigurationError) else 1  # docs/configuration.md
     finally:
-        app.close_store()  # the embedded index is written through; this releases its lock
+        if app is not None:
+            app.close_store()  # the embedded index is written through; this releases its lock
 
 
 def entry() -> None:
@@ -128,7 +141,11 @@ def entry() -> None:
 
     private_umask()  # what it writes (the data dir above all) is its owner's alone
     code = main()
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left before the last lines: nothing to tell
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = code or 141
     sys.stderr.flush()
     logging.shutdown()
     os._exit(code)
@@ -137,14 +154,9 @@ def entry() -> None:
 def _handler(command: str) -> Callable[[App, argparse.Namespace], int]:
     """The command's function; its module (and the libraries it needs) loads only now."""
     if command in {"index", "sync", "status", "sources", "remove"}:
-        from bot.cli import index
+        from bot.cli.index import index_handler
 
-        return {
-            "index": index.index_command,
-            "sync": index.sync_command,
-            "sources": index.sources_command,
-            "remove": index.remove_command,
-        }.get(command, index.status_command)
+        return index_handler(command)
     if command in {"feedback", "report", "finetune"}:
         from bot.cli import learning
 

@@ -10,16 +10,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot import messages
 from bot.errors import ConfigurationError
-from bot.reindex import Progress, ReindexOutcome, ReindexRequest, index_status
+from bot.index_admin.parts import IndexParts
+from bot.index_admin.progress import Progress
+from bot.index_admin.reindex import Reindexer, ReindexOutcome, ReindexRequest, index_status
 from bot.state.health import RedisUnavailableError
 from bot.state.locks import LockHeldError
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +41,14 @@ def question_in(text: str) -> tuple[str, bool] | None:
     return text.strip(), False
 
 
+class AdminParts(IndexParts, Protocol):
+    """What the chat commands and the CLI's index operations use: the index parts and the
+    one reindex path."""
+
+    @property
+    def reindexer(self) -> Reindexer: ...
+
+
 @dataclass
 class Caller:
     platform: str
@@ -52,7 +59,7 @@ class Caller:
 
 
 class Commands:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: AdminParts) -> None:
         self.app = app
         self.jobs: set[asyncio.Task[None]] = set()
 

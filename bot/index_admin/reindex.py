@@ -13,38 +13,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
+from bot.index_admin.progress import Progress, ProgressListener
+from bot.index_admin.source_admin import named_locations, refuse_second_names
 from bot.state.locks import holding
 from connectors.base import Connector, FailedDocument
+from connectors.folder import FolderConnector
 from indexing.lock import IndexLock
 from indexing.source_reads import source_counts
 from indexing.summary import IndexSummary, ProgressCallback, SourceResult, combined
 from indexing.sync_state import SourceState, SyncStateStore
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.index_admin.parts import IndexParts
     from indexing.store import QdrantIndexStore
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["index", "sync", "rebuild"]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far one source (or, for a rebuild, all of them together) has got."""
-
-    source: str
-    read: int
-    total: int | None  # documents to read, when the source can list them up front
-    chunks: int
-
-
-ProgressListener = Callable[[Progress], None]  # called from the indexing thread
 
 
 @dataclass
@@ -73,7 +62,7 @@ class ReindexOutcome:
 
 
 class Reindexer:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: IndexParts) -> None:
         self.app = app
 
     async def start(
@@ -117,6 +106,10 @@ class Reindexer:
         totals = {c.name: _listed(c) for c in request.connectors}
         # the file lock comes before opening the store, so a second run hears who holds it
         with IndexLock(app.settings.index_lock_path, purpose=request.mode):
+            connectors = request.connectors
+            folders = [(c.location, c.name) for c in connectors if isinstance(c, FolderConnector)]
+            if folders:  # the same folder under a second name would be indexed twice
+                refuse_second_names(named_locations(app), folders)
             pipeline = IndexPipeline(
                 store=app.store,
                 embedder=app.embedder,

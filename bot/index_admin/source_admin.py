@@ -10,6 +10,7 @@ already used by another folder or a configured source is refused with both locat
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC
@@ -24,12 +25,12 @@ from indexing.lock import IndexLock
 from indexing.source_reads import source_counts, source_documents
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.index_admin.parts import IndexParts
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-def folder_names(app: App, paths: list[Path], name: str | None) -> list[tuple[Path, str]]:
+def folder_names(app: IndexParts, paths: list[Path], name: str | None) -> list[tuple[Path, str]]:
     """Each folder with the source name it is indexed under; raises SourceError on a clash
     (two folders of this command, or a folder against a source indexed from elsewhere)."""
     if name is not None and len(paths) > 1:
@@ -47,11 +48,12 @@ def folder_names(app: App, paths: list[Path], name: str | None) -> list[tuple[Pa
             )
         first[source] = path
     try:
-        known = _known_locations(app)
+        pairs = named_locations(app)
     except StoreBusyError:
         # another process has the embedded index open: this run cannot start either, and
         # the index lock says who holds it better than the store can
         return named
+    known = dict(pairs)  # configured sources win over recorded runs
     for path, source in named:
         where = known.get(source)
         if where and where != str(path):
@@ -60,15 +62,34 @@ def folder_names(app: App, paths: list[Path], name: str | None) -> list[tuple[Pa
                 f"Give it its own name (`wikibot index {path} --name NAME`), or remove the "
                 f"old one first (`wikibot remove {source}`)"
             )
+    refuse_second_names(pairs, [(str(path), source) for path, source in named])
     return named
 
 
-def _known_locations(app: App) -> dict[str, str]:
-    """source name -> what it reads: configured sources first, then recorded runs."""
-    known = {s.name: s.location for s in app.sync_states.all() if s.location}
-    for source in app.sources.indexed:
-        known[source.name] = configured_location(source)
-    return known
+def refuse_second_names(known: list[tuple[str, str]], folders: list[tuple[str, str]]) -> None:
+    """SourceError when one of ``folders`` ((location, name) pairs) is already indexed or
+    configured under another name (``known``: (name, location) pairs): the same pages
+    would be indexed twice, and answers would cite each page twice."""
+    names: dict[str, set[str]] = {}
+    for name, location in known:
+        names.setdefault(location, set()).add(name)
+    for location, source in folders:
+        others = sorted(names.get(location, set()) - {source})
+        if others:
+            other = others[0]
+            raise SourceError(
+                f'{location} is already the source "{other}"; indexing it again as "{source}" '
+                "would index every page twice. Keep one name: index it as "
+                f"`wikibot index {location} --name {other}`, or remove the other first "
+                f"(`wikibot remove {other}`)"
+            )
+
+
+def named_locations(app: IndexParts) -> list[tuple[str, str]]:
+    """(source name, what it reads): recorded runs first, then configured sources."""
+    pairs = [(s.name, s.location) for s in app.sync_states.all() if s.location]
+    pairs += [(source.name, configured_location(source)) for source in app.sources.indexed]
+    return pairs
 
 
 def configured_location(source: object) -> str:
@@ -93,7 +114,7 @@ class SourceRow:
         return self.__dict__.copy()
 
 
-def source_rows(app: App) -> list[SourceRow]:
+def source_rows(app: IndexParts) -> list[SourceRow]:
     """Every source the index, the run records or the configuration knows, by name."""
     counts = source_counts(app.store)
     states = {s.name: s for s in app.sync_states.all()}
@@ -123,7 +144,7 @@ class Removal:
     configured: bool
 
 
-def plan_removal(app: App, name: str) -> Removal:
+def plan_removal(app: IndexParts, name: str) -> Removal:
     """What `wikibot remove NAME` deletes; SourceError for a name nobody knows."""
     rows = {row.name: row for row in source_rows(app)}
     if name not in rows:
@@ -134,13 +155,18 @@ def plan_removal(app: App, name: str) -> Removal:
     return Removal(name, documents, row.chunks, row.configured)
 
 
-async def remove_source(app: App, name: str, by: str) -> Removal:
+async def remove_source(app: IndexParts, name: str, by: str) -> Removal:
     """Delete one source's chunks and its run record, under the same locks as a reindex (so
     no run writes the source back halfway)."""
     removal = plan_removal(app, name)
     lock = app.state.reindex_lock
     async with holding(lock, by, extend_every_s=app.settings.redis.reindex_lock_ttl_s / 3):
-        with IndexLock(app.settings.index_lock_path, purpose=f"remove {name}"):
-            removal.chunks = app.store.delete_source(name)
-            app.sync_states.delete(name)
+        removal.chunks = await asyncio.to_thread(_delete, app, name)
     return removal
+
+
+def _delete(app: IndexParts, name: str) -> int:
+    with IndexLock(app.settings.index_lock_path, purpose=f"remove {name}"):
+        chunks = app.store.delete_source(name)
+        app.sync_states.delete(name)
+    return chunks

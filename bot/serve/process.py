@@ -43,6 +43,12 @@ async def serve(app: App, host: str, port: int) -> bool:
     print(f"wikibot serving on http://{host}:{port} (/healthz, /readyz, /metrics)", flush=True)
     for line in surface_lines(app, slack_identity):
         print(f"  {line}", flush=True)
+    from bot.index_admin.channel_server import open_admin_channel
+
+    channel = await open_admin_channel(app)  # the CLI's index commands run here meanwhile
+    if channel is not None:
+        print(f"  CLI: `wikibot index|sync|remove|sources|status|ask` run in this process "
+              f"(admin socket {channel.path})", flush=True)
     socket_handler, connecting = None, None
     slack = web_app.get(SLACK_KEY)
     if slack is not None and settings.slack.app_token:
@@ -60,6 +66,8 @@ async def serve(app: App, host: str, port: int) -> bool:
         await stop.wait()
         finished = await _drain(web_app, site, settings.server.shutdown_grace_s, socket_handler)
     finally:
+        if channel is not None:
+            await channel.close()
         if connecting is not None:
             connecting.cancel()
         for sig in (signal.SIGTERM, signal.SIGINT):

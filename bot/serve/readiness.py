@@ -7,6 +7,7 @@
 * LLM (when configured): its ``/models`` answers -> "ok"; otherwise "degraded" (answers fall
   back to quoting the sources, so still ready).
 * Draining (shutdown under way) -> not ready, so the load balancer stops sending.
+* The first sync of an empty index under way -> not ready, "indexing, N of M documents".
 """
 
 from __future__ import annotations
@@ -19,12 +20,33 @@ from typing import Any
 import aiohttp
 
 from bot.config import LLMSettings
+from bot.index_admin.progress import Progress
 from bot.state.shared import SharedState
 from indexing.store import QdrantIndexStore
 
 logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S = 2.0
+
+
+class FirstSync:
+    """The first sync of a fresh `serve` (bot/serve/background_sync.py), as /readyz tells
+    it: not ready while it runs, with how far it has got."""
+
+    def __init__(self) -> None:
+        self.running = False
+        self.latest: dict[str, Progress] = {}
+
+    def update(self, progress: Progress) -> None:  # from the indexing thread
+        self.latest[progress.source] = progress
+
+    def describe(self) -> str:
+        seen = list(self.latest.values())
+        read = sum(p.read for p in seen)
+        totals = [p.total for p in seen]
+        if not seen or None in totals:
+            return f"indexing, {read} documents so far"
+        return f"indexing, {read} of {sum(t or 0 for t in totals)} documents"
 
 
 class Readiness:
@@ -42,6 +64,7 @@ class Readiness:
         self.llm_cache_s = llm_cache_s
         self._llm_checked: tuple[float, str] | None = None
         self.draining = False
+        self.first_sync = FirstSync()
 
     async def report(self) -> tuple[int, dict[str, Any]]:
         checks: dict[str, str] = {}
@@ -51,6 +74,9 @@ class Readiness:
             checks["llm"] = await self._llm()
         if self.draining:
             return 503, {"status": "draining", "checks": checks}
+        if self.first_sync.running:
+            checks["qdrant"] = self.first_sync.describe()
+            return 503, {"status": "indexing", "checks": checks}
         if checks["qdrant"] != "ok":
             return 503, {"status": "not ready", "checks": checks}
         degraded = any(v == "degraded" or v.startswith("degraded") for v in checks.values())

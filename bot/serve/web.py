@@ -104,7 +104,9 @@ def build_web_app(app: App) -> web.Application:
     async def start_sync(web_app: web.Application) -> None:
         if settings.sync_interval_s:
             logger.info("background sync every %d s", settings.sync_interval_s)
-            background.add(asyncio.create_task(sync_forever(app, settings.sync_interval_s)))
+        interval = settings.sync_interval_s
+        # the first sync at once when the index is empty, then every interval (if any)
+        background.add(asyncio.create_task(sync_forever(app, interval, readiness.first_sync)))
 
     async def close(web_app: web.Application) -> None:
         for group in jobs:

@@ -17,8 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.admins import AdminRule
-from bot.commands import Caller, question_in
 from bot.config import SlackSettings
+from bot.index_admin.commands import Caller, question_in
 from bot.models import ChatEvent
 from bot.slack.assistant import AssistantPane, AssistantThreads
 from bot.slack.feedback_actions import SlackFeedback

@@ -29,8 +29,8 @@ from botframework.connector.auth import ChannelValidation
 from bot import messages
 from bot.admins import AdminRule
 from bot.chat_settings import TeamsSettings
-from bot.commands import Caller
 from bot.conversation_access import Membership
+from bot.index_admin.commands import Caller
 from bot.models import Answer, ChatEvent
 from bot.surface import respond
 from bot.teams import keys as teams_keys

@@ -51,7 +51,7 @@ class CollectedReply:
         return user if "@" in user else None
 
 
-async def _ask(app: App, question: str, user: str | None) -> CollectedReply:
+async def collect_answer(app: App, question: str, user: str | None) -> CollectedReply:
     thread = uuid.uuid4().hex
     event = ChatEvent(
         platform="cli",
@@ -88,7 +88,7 @@ def _print(question: str, reply: CollectedReply, as_json: bool, *, one: bool = F
 
 async def ask_one(app: App, question: str, *, user: str | None, as_json: bool) -> int:
     try:
-        reply = await _ask(app, question, user)
+        reply = await collect_answer(app, question, user)
         return 0 if _print(question, reply, as_json, one=True) else 1
     finally:
         await app.close()
@@ -102,7 +102,7 @@ async def ask_lines(app: App, lines: Iterable[str], *, user: str | None, as_json
             question = line.strip()
             if not question:
                 continue
-            if not _print(question, await _ask(app, question, user), as_json):
+            if not _print(question, await collect_answer(app, question, user), as_json):
                 status = 1
             if not as_json:
                 print()

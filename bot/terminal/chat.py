@@ -4,12 +4,12 @@ The terminal user's chat is their DM."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import getpass
 import logging
 import signal
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,23 +48,25 @@ class TerminalSurface:
         return None
 
 
-def _line_editing(history: Path | None) -> None:
+def _line_editing(history: Path | None) -> Callable[[], None] | None:
     """Arrow keys, Ctrl-R and a history kept between sessions (mode 0600: questions can be
-    personal), where the terminal and Python's readline allow it."""
+    personal), where the terminal and Python's readline allow it. Returns what saves the
+    history, which the chat calls when it ends (the `wikibot` command leaves with
+    os._exit, so an atexit hook would never run)."""
     try:
         import readline
     except ImportError:  # not built with readline: plain input still works
-        return
+        return None
     if history is None:
-        return
+        return None
     try:
         history.parent.mkdir(parents=True, exist_ok=True)
         history.touch(mode=0o600, exist_ok=True)
         readline.read_history_file(history)
     except OSError:
-        return
+        return None
     readline.set_history_length(1000)
-    atexit.register(_save_history, readline, history)
+    return lambda: _save_history(readline, history)
 
 
 def _save_history(readline: Any, history: Path) -> None:
@@ -87,7 +89,15 @@ async def run_chat(
 ) -> int:
     user = user or getpass.getuser()
     surface = TerminalSurface()
-    _line_editing(history)
+    save_history = _line_editing(history)
+    try:
+        return await _chat_lines(pipeline, user, surface)
+    finally:
+        if save_history is not None:
+            save_history()
+
+
+async def _chat_lines(pipeline: QuestionPipeline, user: str, surface: TerminalSurface) -> int:
     print(f"wikibot chat: {HELP}")
     while True:
         try:

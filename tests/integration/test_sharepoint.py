@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import App, build_app
 from bot.config import load_settings
+from bot.index_admin.reindex import ReindexRequest
 from bot.models import PUBLIC, Viewer
-from bot.reindex import ReindexRequest
 from connectors.sharepoint.permissions import acl_of
 from tests.support.graph_stub import CLIENT_ID, SECRET, TENANT, GraphStub, Item
 from tests.support.office_files import make_docx

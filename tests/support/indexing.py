@@ -1,4 +1,4 @@
-"""Indexing in tests and benchmarks: the product's own reindex path (bot/reindex.py),
+"""Indexing in tests and benchmarks: the product's own reindex path (bot/index_admin/reindex.py),
 run in-process."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.reindex import Mode, ReindexRequest
+from bot.index_admin.reindex import Mode, ReindexRequest
 from connectors.base import Connector
 from indexing.summary import IndexSummary
 

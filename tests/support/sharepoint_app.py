@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import App, build_app
 from bot.config import load_settings
+from bot.index_admin.reindex import ReindexRequest
 from bot.models import PUBLIC, Viewer
-from bot.reindex import ReindexRequest
 from connectors.base import Connector
 from indexing.summary import IndexSummary
 from tests.support.graph_stub import CLIENT_ID, SECRET, TENANT, GraphStub

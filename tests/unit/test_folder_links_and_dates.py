@@ -155,7 +155,7 @@ def test_citations_say_where_the_date_comes_from() -> None:
 
 def test_a_folder_has_one_source_name_however_it_is_given(tmp_path: Path) -> None:
     from bot.config import load_settings
-    from bot.sources import ConfiguredSources
+    from bot.index_admin.sources import ConfiguredSources
     from connectors.folder import name_for_folder
 
     folder = tmp_path / "My Docs"

@@ -235,7 +235,7 @@ class IndexPipeline:
                         self.store.delete_stale_chunks(target, doc.id, doc.content_hash)
             if progress:
                 read = summary.new + summary.changed + summary.unchanged + len(summary.failed)
-                progress(read, summary.chunks_embedded)
+                progress(read, summary.chunks_embedded, summary.unchanged)
 
     def _embed(self, docs: list[SourceDocument], summary: IndexSummary) -> list[BaseNode]:
         nodes: list[BaseNode] = []

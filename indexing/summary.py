@@ -11,7 +11,8 @@ from pathlib import PurePosixPath
 
 from connectors.base import FailedDocument
 
-ProgressCallback = Callable[[int, int], None]  # documents read, chunks embedded
+# documents read, chunks embedded, documents read and found unchanged (nothing to embed)
+ProgressCallback = Callable[[int, int, int], None]
 
 @dataclass
 class IndexSummary:

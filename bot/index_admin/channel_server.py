@@ -80,7 +80,9 @@ class ChannelOutput:
         return self._progress if self.watching else None
 
     def _progress(self, progress: Progress) -> None:  # from the indexing thread
-        values = [progress.source, progress.read, progress.total, progress.chunks]
+        values = [
+            progress.source, progress.read, progress.total, progress.chunks, progress.unchanged
+        ]
         self.loop.call_soon_threadsafe(self.send, {"progress": values})
 
     def end_progress(self) -> None:

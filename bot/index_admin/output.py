@@ -26,7 +26,9 @@ class Output(Protocol):
 
 
 class ProgressBars:
-    """One progress bar per source on this process's stderr."""
+    """One progress bar per source on this process's stderr, counting the documents that are
+    embedded (or fail): unchanged ones leave the bar's total, so its rate is the embedding's,
+    not how fast a listing of unchanged files goes by."""
 
     def __init__(self) -> None:
         self.bars: dict[str, Any] = {}
@@ -38,8 +40,11 @@ class ProgressBars:
         if bar is None:
             bar = tqdm(total=progress.total, unit="doc", desc=progress.source, file=sys.stderr)
             self.bars[progress.source] = bar
-        bar.update(progress.read - bar.n)
-        bar.set_postfix(chunks=progress.chunks)
+        done = progress.read - progress.unchanged
+        if progress.total is not None:
+            bar.total = max(progress.total - progress.unchanged, done)
+        bar.update(done - bar.n)
+        bar.set_postfix(chunks=progress.chunks, unchanged=progress.unchanged)
 
     def close(self) -> None:
         for bar in self.bars.values():

@@ -16,6 +16,7 @@ class Progress:
     read: int
     total: int | None  # documents to read, when the source can list them up front
     chunks: int
+    unchanged: int = 0  # of those read, found unchanged: nothing to embed
 
 
 ProgressListener = Callable[[Progress], None]  # called from the indexing thread

@@ -149,7 +149,9 @@ def _reporter(
 ) -> ProgressCallback | None:
     if listener is None:
         return None
-    return lambda read, chunks: listener(Progress(name, read, total, chunks))
+    return lambda read, chunks, unchanged: listener(
+        Progress(name, read, total, chunks, unchanged)
+    )
 
 
 def _record_failure(states: SyncStateStore, request: ReindexRequest, exc: Exception) -> None:

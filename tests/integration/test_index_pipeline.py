@@ -140,3 +140,15 @@ def test_acl_filter_is_skipped_only_while_everything_is_public(
     assert not store.all_public()  # ...and every index run refreshes it
     store.local = False
     assert not store.all_public()  # a server always filters
+
+
+def test_progress_reports_what_was_found_unchanged(
+    pipeline: IndexPipeline, demo_copy: Path
+) -> None:
+    calls: list[tuple[int, int, int]] = []
+    pipeline.run([FolderConnector(demo_copy)])
+    again = pipeline.run(
+        [FolderConnector(demo_copy)],
+        progress=lambda read, chunks, unchanged: calls.append((read, chunks, unchanged)),
+    )
+    assert calls and calls[-1] == (24, 0, 24) == (again.unchanged, 0, again.unchanged)

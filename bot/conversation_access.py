@@ -118,10 +118,13 @@ class ConversationAccess:
         try:  # the version first: an event from now on changes it
             versions = await self.versions.read(keys())
             membership = await asyncio.wait_for(lookup(), MEMBERS_TIMEOUT_S)
+            changed = await self.versions.read(keys()) != versions
         except Exception as exc:  # the platform or Redis failed: fail closed
             return _decide(event, "public only", f"members unknown ({type(exc).__name__})", 0)
         if membership is None:
             return _decide(event, "public only", "members unknown", 0)
+        if changed:  # an event arrived while the members were read: the list may be old
+            return _decide(event, "public only", "members changed while read", 0)
         count = len(membership.members)
         if not self.settings.allows(membership.kind):
             return _decide(event, "public only", f"{membership.kind} conversations are off", count)

@@ -189,3 +189,4 @@ class Turn(BaseModel):
     personal: bool = False
     at: float = 0.0
     standalone: str = ""  # the question as it was searched, when taken as a follow-up
+    restricted: bool = False  # answered from a restricted document: never memory elsewhere

@@ -15,19 +15,17 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from bot import messages
-from bot.conversation_access import ConversationAccess, confirmed_answer, entra_groups_of
+from bot import messages, personal_replies
+from bot.conversation_access import (
+    ConversationAccess,
+    confirmed_answer,
+    entra_groups_of,
+    uses_restricted,
+)
 from bot.entra_groups import EntraGroups
 from bot.groups import GroupDirectory
 from bot.models import PUBLIC, Answer, ChatEvent, Turn, Viewer
-from bot.personal import (
-    OTHER_PERSON,
-    POLICY_QUERY,
-    IdentityLookup,
-    PersonalAnswers,
-    about_someone_else,
-    personal_fields,
-)
+from bot.personal import IdentityLookup, PersonalAnswers, about_someone_else, personal_fields
 from bot.serve.inflight import InFlight
 from bot.serve.metrics import Metrics
 from bot.state.log_entries import AnswerRecord
@@ -120,6 +118,9 @@ class QuestionPipeline:
         if event.is_dm or self.access is None or not event.user:
             return await compute(await self.viewer_of(event, identity), on_token)
 
+        # a restricted answer's turn is never context elsewhere: its members may have changed
+        history = [turn for turn in history if not turn.restricted]
+
         async def shared(viewer: Viewer) -> Answer:
             return await compute(viewer, on_token if viewer.public_only else None)
 
@@ -176,7 +177,7 @@ class QuestionPipeline:
     ) -> Reply:
         """Second step, for an admitted event: memory -> engine -> memory.
         ``on_token`` is called from a worker thread with each streamed LLM token. Questions
-        about the asker's own HR data go to :meth:`answer_personal`."""
+        about the asker's own HR data go to bot/personal_replies.py."""
         try:
             reply = await self._answer(event, on_token, identity, can_send_privately)
         except Exception:
@@ -196,9 +197,15 @@ class QuestionPipeline:
         key = ConversationKey.of(event)
         fields = personal_fields(event.text) if self.personal else []
         if fields and about_someone_else(event.text):
-            return await self.answer_about_someone_else(event, fields, identity)
-        if fields:
-            return await self.answer_personal(event, fields, identity, can_send_privately)
+            other = await personal_replies.about_someone_else(self.ask_as, event, fields, identity)
+            return Reply(kind="answer", text=other.text, answer=other.answer)
+        if fields and self.personal is not None:
+            own = await personal_replies.own_figures(
+                self.ask_as, self.personal, self.state.memory, event, fields, identity,
+                can_send_privately,
+            )
+            return Reply("answer", own.text, own.answer, private_text=own.private_text,
+                         personal=True)
         history = await self.state.memory.history(key)
         answer = await self.ask_as(event, identity, event.text, history, on_token)
         turn = Turn(
@@ -208,6 +215,7 @@ class QuestionPipeline:
             cited_doc_ids=[c.doc_id for c in answer.citations],
             at=time.time(),
             standalone=answer.standalone_question,
+            restricted=uses_restricted(answer),
         )
         await self.state.memory.append(key, turn)
         return Reply(kind="answer", text=answer.text, answer=answer, history=history)
@@ -239,65 +247,3 @@ class QuestionPipeline:
         if not reason:  # a comment is the same 👎 again
             self.metrics.voted(platform, vote)
         return messages.THANKS_FOR_FEEDBACK
-
-    async def answer_about_someone_else(
-        self, event: ChatEvent, fields: list[str], identity: IdentityLookup | None
-    ) -> Reply:
-        """Nobody's HR record is looked up (neither theirs nor the asker's): the reply says
-        only the asker's own figures can be given, with the governing policy."""
-        queries = [POLICY_QUERY[f] for f in fields if f in POLICY_QUERY]
-        policy: Answer | None = None
-        if queries:
-            policy = await self.ask_as(event, identity, queries[0], [])
-        answered = policy is not None and policy.answered
-        text = OTHER_PERSON + (f"\n\nThe policy: {policy.text}" if policy and answered else "")
-        answer = Answer(
-            question=event.text,
-            text=text,
-            answered=answered,
-            citations=policy.citations if policy and answered else [],
-            retrieved=policy.retrieved if policy else [],
-            writer=policy.writer if policy else "hr",
-        )
-        return Reply(kind="answer", text=text, answer=answer)
-
-    async def answer_personal(
-        self,
-        event: ChatEvent,
-        fields: list[str],
-        identity: IdentityLookup | None,
-        can_send_privately: bool,
-    ) -> Reply:
-        """The figure (DM: in the answer; elsewhere: privately, or not at all) plus the
-        governing policy from the index, searched as the same viewer."""
-        assert self.personal is not None
-        found = await self.personal.lookup(event.platform, event.user, fields, identity)
-        policy: Answer | None = None
-        if found.policy_query:
-            policy = await self.ask_as(event, identity, found.policy_query, [])
-        rules = f"\n\nThe policy: {policy.text}" if policy and policy.answered else ""
-        private = ""
-        if event.is_dm:
-            text = found.private + rules
-        elif can_send_privately:
-            text, private = messages.FIGURES_SENT_PRIVATELY + rules, found.private
-        else:
-            text = messages.ASK_IN_DM_FOR_FIGURES + rules
-        answer = Answer(
-            question=event.text,
-            text=text,
-            answered=True,
-            citations=policy.citations if policy and policy.answered else [],
-            retrieved=policy.retrieved if policy else [],
-            writer=policy.writer if policy else "hr",
-        )
-        turn = Turn(
-            user=event.user,
-            question=event.text,
-            answer=text,
-            cited_doc_ids=[c.doc_id for c in answer.citations],
-            at=time.time(),
-            personal=event.is_dm,
-        )
-        await self.state.memory.append(ConversationKey.of(event), turn)
-        return Reply(kind="answer", text=text, answer=answer, private_text=private, personal=True)

@@ -56,6 +56,7 @@ class AssistantThreads(AsyncAssistantThreadContextStore):
     def __init__(self, redis: Redis | None = None, *, limit: int = 50_000) -> None:
         self.redis, self.limit = redis, limit
         self.local: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self.unsaved: set[str] = set()  # kept here, not yet in Redis (saved at the next read)
 
     @staticmethod
     def key(channel_id: str, thread_ts: str) -> str:
@@ -66,22 +67,33 @@ class AssistantThreads(AsyncAssistantThreadContextStore):
         self.local[key] = value
         self.local.move_to_end(key)
         while len(self.local) > self.limit:
-            self.local.popitem(last=False)
-        if self.redis is not None:
+            self.unsaved.discard(self.local.popitem(last=False)[0])
+        self.unsaved.add(key)
+        await self._flush()
+
+    async def _flush(self) -> None:
+        """Write what Redis does not have yet (another replica would answer it as a DM)."""
+        if self.redis is None:
+            self.unsaved.clear()
+            return
+        for key in list(self.unsaved):
             try:
-                await self.redis.set(key, json.dumps(value), ex=THREAD_TTL_S)
-            except Exception as exc:  # this replica still knows; others answer it as a DM
+                await self.redis.set(key, json.dumps(self.local[key]), ex=THREAD_TTL_S)
+            except Exception as exc:
                 logger.warning("could not keep an assistant thread in Redis: %s", exc)
+                return
+            self.unsaved.discard(key)
 
     async def context_of(self, channel_id: str, thread_ts: str) -> dict[str, str] | None:
         """The thread's context ({} if opened without a channel), or None if it is not an
-        assistant thread this bot has seen; ThreadContextUnreadable if Redis cannot say."""
+        assistant thread this bot has seen; ThreadContextUnreadable if Redis cannot say.
+        With Redis, Redis decides (a context changed on another replica wins over the copy
+        here); without it, this process's copy."""
         key = self.key(channel_id, thread_ts)
-        if key in self.local:
-            return self.local[key]
         if self.redis is None:
-            return None
+            return self.local.get(key)
         try:
+            await self._flush()
             raw = await self.redis.get(key)
             context = json.loads(raw) if raw else None
         except Exception as exc:

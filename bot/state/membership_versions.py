@@ -11,15 +11,17 @@ caller answers from public documents only.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from typing import Protocol
 
 from redis.asyncio import Redis
 
-from bot.state.health import RedisHealth
+from bot.state.health import RedisHealth, RedisUnavailableError
 
 logger = logging.getLogger(__name__)
 VERSION_TTL_S = 7 * 86400  # an idle conversation's counter may go; a missing one reads 0
+UNRECORDED_S = 300.0  # after a bump Redis refused, this replica answers there public only
 
 
 class MembershipVersions(Protocol):
@@ -50,12 +52,16 @@ class RedisMembershipVersions:
 
     def __init__(self, redis: Redis, health: RedisHealth) -> None:
         self.redis, self.health = redis, health
+        self.unrecorded: dict[str, float] = {}  # key -> until when: an event Redis missed
 
     @staticmethod
     def _key(key: str) -> str:
         return f"wikibot:members_version:{key}"
 
     async def read(self, keys: tuple[str, ...]) -> tuple[int, ...]:
+        now = time.monotonic()
+        if any(self.unrecorded.get(key, 0.0) > now for key in keys):
+            raise RedisUnavailableError("a membership change here was not recorded in Redis")
         if not keys:
             return ()
         names = [self._key(k) for k in keys]
@@ -71,5 +77,6 @@ class RedisMembershipVersions:
 
         try:
             await self.health.run(write)
-        except Exception as exc:  # answers still read the members afresh
+        except Exception as exc:  # this replica answers public only there for a while
+            self.unrecorded[key] = time.monotonic() + UNRECORDED_S
             logger.warning("could not record a membership change in Redis: %s", exc)

@@ -6,7 +6,8 @@ with their e-mail or UPN; the bot itself left out. Group chats are "group"; chan
 Read afresh for every answer that could use restricted documents and again before it is
 posted (nothing cached). A conversationUpdate bumps the membership version of the
 conversation and of its team (a team-level change reaches every channel of the team).
-Guests, anonymous users and accounts of another tenant have no e-mail here. Errors
+Guests, anonymous users and accounts of another (or no) tenant have no e-mail here; a
+shared channel's members are not its team's roster, so it counts as unknown. Errors
 propagate (public documents only)."""
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def own_email(member: Any, tenant: str) -> str:
     if (getattr(member, "user_role", "") or "").lower() in EXTERNAL_ROLES:
         return ""
     their_tenant = getattr(member, "tenant_id", "") or ""
-    if their_tenant and tenant and their_tenant != tenant:
+    if not tenant or their_tenant != tenant:  # unknown counts as another tenant
         return ""
     return str(member.email or member.user_principal_name or "").lower()
 
@@ -71,6 +72,8 @@ class TeamsMembers:
         if kind_of == "personal":
             return None
         channel = ((activity.channel_data or {}).get("channel") or {}).get("membershipType")
+        if kind_of != "groupChat" and channel not in (None, "standard", "private"):
+            return None  # a shared channel: its members are not the team's roster
         kind: ConversationKind = (
             "group" if kind_of == "groupChat" else "private" if channel == "private" else "public"
         )

@@ -77,13 +77,15 @@ async def replicas(  # type: ignore[no-untyped-def]
 _n = [0]
 
 
-def private_channel_activity(bot: TeamsBot, text: str, user: str) -> dict[str, Any]:
+def private_channel_activity(
+    bot: TeamsBot, text: str, user: str, membership: str = "private"
+) -> dict[str, Any]:
     activity = bot.activity(text, kind="channel", id=f"tp{_n[0]}", user=user)
     activity["conversation"] = {"id": PRIVATE, "conversationType": "channel",
                                 "tenantId": "tenant1"}
     activity["channelData"] = {"tenant": {"id": "tenant1"}, "team": {"id": "team1"},
                                "channel": {"id": "19:private@thread.tacv2",
-                                           "membershipType": "private"}}
+                                           "membershipType": membership}}
     return activity
 
 
@@ -95,8 +97,8 @@ async def ask(bot: TeamsBot, question: str, *, where: str = "group", user: str =
     connector = bot.connector
     if where == "group":
         activity = bot.activity(question, kind="group", id=f"tg{_n[0]}", user=user)
-    else:
-        activity = private_channel_activity(bot, question, user)
+    else:  # "private", or "shared": a channel shared with other teams or organisations
+        activity = private_channel_activity(bot, question, user, where)
     before = len(connector.sent)
     assert await bot.post(activity) == 201
     if held:
@@ -175,4 +177,15 @@ async def test_a_team_level_change_reaches_its_private_channels(replicas: TeamsR
         gate, connector.roster_gate = connector.roster_gate, None
         gate.set()
         assert not leaked(r.count(await answer_of(r.a, before)))
+    assert r.leaks == 0 and r.asked == len(QUESTIONS)
+
+
+async def test_a_shared_channel_is_public_only(replicas: TeamsReplicas) -> None:
+    """Its members are not the team's roster (people of other teams and organisations):
+    the roster proves nothing, so public documents only."""
+    r, connector = replicas, replicas.a.connector
+    connector.rosters[PRIVATE] = list(HR)  # the host team's roster: every one in hr-only
+    for question in QUESTIONS:
+        assert not leaked(r.count(await ask(r.a, question, where="shared")))
+    assert leaked(await ask(r.a, QUESTIONS[0], where="private"))  # the same roster, private
     assert r.leaks == 0 and r.asked == len(QUESTIONS)

@@ -79,7 +79,8 @@ class ConnectorStub:
         conversation = unquote(request.match_info["conversation"])
         if conversation not in self.rosters:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
-        roster = list(self.rosters[conversation])
+        # members of the bot's tenant unless the test says otherwise (as Teams reports them)
+        roster = [{"tenantId": "tenant1", **m} for m in self.rosters[conversation]]
         if self.roster_gate is not None:
             self.roster_arrived.set()
             await self.roster_gate.wait()
@@ -90,7 +91,9 @@ class ConnectorStub:
         if member not in self.emails:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         email = self.emails[member]
-        return web.json_response({"id": member, "email": email, "userPrincipalName": email})
+        return web.json_response(
+            {"id": member, "email": email, "userPrincipalName": email, "tenantId": "tenant1"}
+        )
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [s for s in self.sent if s["activity"].get("type") == kind]

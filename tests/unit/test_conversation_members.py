@@ -17,7 +17,7 @@ from bot.conversation_access import (
     confirmed_answer,
 )
 from bot.groups import GroupDirectory
-from bot.models import Answer, ChatEvent, RetrievedChunk, Viewer
+from bot.models import PUBLIC, Answer, ChatEvent, RetrievedChunk, Viewer
 from bot.slack import people as slack_people
 from bot.slack.members import SlackMembers
 from bot.slack.people import SlackPeople
@@ -192,3 +192,107 @@ async def test_cached_emails_expire(monkeypatch: pytest.MonkeyPatch) -> None:
     await people.email_of("U1")
     assert client.calls.count("users.info U1") == 2
 
+
+
+async def test_a_join_during_the_check_before_posting_wins() -> None:
+    """The event arrives while the re-check's member lookup is in flight, and the lookup
+    still returns the old list: the answer must not be posted as it was."""
+    client = FakeClient()
+    versions = InProcessMembershipVersions()
+    access = ConversationAccess(GROUPS, ON, versions)
+    members = SlackMembers(client, SlackPeople(client), ON)
+    lookups = [0]
+
+    class SlowSurface(Surface):
+        async def conversation_members(self) -> Membership | None:
+            lookups[0] += 1
+            old = await members.of("G1")
+            if lookups[0] == 2:  # the re-check before posting: a join lands meanwhile
+                client.members.append("UOUT")
+                await versions.bump("slack:G1")
+            return old
+
+    computed: list[Viewer] = []
+
+    async def compute(viewer: Viewer) -> Answer:
+        computed.append(viewer)
+        return restricted_answer(viewer)
+
+    answer = await confirmed_answer(access, event(), SlowSurface(members), compute)
+    assert len(computed) == 2 and answer.retrieved == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "counts"),
+    [
+        ({"tenant_id": "tenant1"}, True),
+        ({"tenant_id": "tenant2"}, False),  # another organisation's account
+        ({}, False),  # no tenant: unknown means no
+        ({"tenant_id": "tenant1", "user_role": "guest"}, False),
+        ({"tenant_id": "tenant1", "user_role": "anonymous"}, False),
+    ],
+)
+def test_teams_emails_count_only_for_our_own_tenant(fields: dict[str, Any], counts: bool) -> None:
+    from botbuilder.schema.teams import TeamsChannelAccount
+
+    from bot.teams.members import own_email
+
+    member = TeamsChannelAccount(id="29:x", email="X@Acme.test", **fields)
+    assert (own_email(member, "tenant1") == "x@acme.test") is counts
+
+
+async def test_a_restricted_answer_is_never_context_for_a_later_shared_answer() -> None:
+    """An hr-only answer in a channel; someone joins; the next question there must not get
+    the earlier restricted answer as conversation memory (its members have changed)."""
+    from bot.config import LimitSettings, RedisSettings
+    from bot.pipeline import QuestionPipeline
+    from bot.state.shared import build_shared_state
+
+    class HistoryEngine:
+        def __init__(self) -> None:
+            self.histories: list[list[str]] = []
+
+        def ask(self, question: str, history: Any = None, *, on_token: Any = None,
+                viewer: Viewer = PUBLIC) -> Answer:
+            self.histories.append([turn.answer for turn in history or []])
+            return restricted_answer(viewer).model_copy(update={"question": question})
+
+    client = FakeClient()
+    state = build_shared_state(RedisSettings(), LimitSettings())
+    engine = HistoryEngine()
+    pipeline = QuestionPipeline(
+        engine=engine, state=state, groups=GROUPS,
+        access=ConversationAccess(GROUPS, ON, state.membership_versions),
+    )
+    surface = Surface(SlackMembers(client, SlackPeople(client), ON))
+    first = await pipeline.answer(event(), identity=surface)  # type: ignore[arg-type]
+    assert first.answer is not None and first.answer.retrieved  # hr-only members: allowed
+    await pipeline.answer(event(), identity=surface)  # type: ignore[arg-type]
+    assert engine.histories[-1] == []  # the restricted turn is not context
+
+
+async def test_a_membership_event_redis_missed_means_public_only_here() -> None:
+    """A bump Redis refused: this replica answers that conversation public only for a
+    while (its members may have changed without any other replica knowing)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from bot.state.health import RedisHealth
+    from bot.state.membership_versions import RedisMembershipVersions
+
+    class Flaky:
+        def pipeline(self, transaction: bool = False) -> Any:
+            raise RedisConnectionError("down")
+
+        async def mget(self, names: list[str]) -> list[str | None]:
+            return [None for _ in names]
+
+    redis = Flaky()
+    versions = RedisMembershipVersions(redis, RedisHealth(redis, retry_interval_s=0))  # type: ignore[arg-type]
+    assert await versions.read(("slack:G2",)) == (0,)
+    await versions.bump("slack:G2")  # the event arrives; Redis refuses it
+    access = ConversationAccess(GROUPS, ON, versions)
+    client = FakeClient()
+    grant = await access.grant(event(), Surface(SlackMembers(client, SlackPeople(client), ON)))
+    assert grant.shared  # another conversation (G1) is not affected
+    with pytest.raises(Exception, match="not recorded"):
+        await versions.read(("slack:G2",))

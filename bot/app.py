@@ -97,6 +97,11 @@ class App:
 
         return ConfiguredSources.load(self.settings)
 
+    def reload_sources(self) -> None:
+        """Read the sources file again on next use (a long-running serve taking a CLI
+        command after the file was edited)."""
+        self.__dict__.pop("sources", None)
+
     @cached_property
     def engine(self) -> Engine:
         return self.answer_engine

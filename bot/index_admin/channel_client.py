@@ -10,6 +10,7 @@ line, and the command opens the index directly as it would without a serve.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import socket
 import sys
@@ -88,7 +89,8 @@ def _request(path: Path, request: dict[str, Any], output: TerminalOutput) -> int
             connection.connect(str(path))
         except (ConnectionRefusedError, FileNotFoundError):
             raise NoServe() from None
-        connection.sendall(encode(request))
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.sendall(encode(request))  # a refusal may come back before it is read
         with connection.makefile("rb") as replies:
             for raw in replies:
                 code = _show(json.loads(raw), output)

@@ -110,12 +110,14 @@ class AdminChannel:
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             refused = refusal(peer_uid(writer.get_extra_info("socket")), os.getuid())
-            if refused:
+            line = await asyncio.wait_for(reader.readline(), REQUEST_TIMEOUT_S)
+            if refused:  # its line was read, never looked at: the client sees the answer
                 logger.warning("admin channel: refused a connection from another user")
                 writer.write(encode({"refused": refused}))
                 return
-            line = await asyncio.wait_for(reader.readline(), REQUEST_TIMEOUT_S)
             request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("not a request")
             output = ChannelOutput(writer, watching=bool(request.get("watching")))
             code = await self._run(request, output)
             output.send({"exit": code})
@@ -134,6 +136,8 @@ class AdminChannel:
         args = arguments_of(request)
         logger.info("admin channel: wikibot %s", command)
         try:
+            if command != "ask":  # as the CLI would: the sources file as it is now
+                self.app.reload_sources()
             if command == "ask":
                 return await answer_question(self.app, args, output)
             return await OPERATIONS[command](self.app, args, output)

@@ -70,12 +70,35 @@ def test_same_named_folders_are_refused_renamed_listed_and_removed(tmp_path: Pat
     asked = json.loads(run(["ask", "Where do I park?", "--json"], env).stdout)
     assert all(c["source"] != "parking.md" for c in asked["citations"])
 
-    # the old name is free again: the other folder may now take it
-    assert run(["index", str(b)], env).returncode == 0
+    # the old name is free again, but this folder is b-docs already: a second name would
+    # index every page twice
+    twice = run(["index", str(b)], env)
+    assert twice.returncode == 1, twice.stdout
+    assert f'{b.resolve()} is already the source "b-docs"' in twice.stderr
+    assert 'again as "docs"' in twice.stderr and "wikibot remove b-docs" in twice.stderr
 
     unknown = run(["remove", "nope"], env)
     assert unknown.returncode != 0 and "no source named 'nope'" in unknown.stderr
     assert "b-docs" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_a_folder_indexed_from_the_cli_is_not_indexed_again_from_the_sources_file(
+    tmp_path: Path,
+) -> None:
+    docs = _folder(tmp_path / "docs", {"parking.md": "# Parking\n\nPark in lot B.\n"})
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  - type: folder\n    name: handbook\n    path: {docs}\n")
+    env = clean_command_env(tmp_path)
+    assert run(["index", str(docs)], env).returncode == 0  # named "docs", after the folder
+
+    env["WIKIBOT_SOURCES_FILE"] = str(sources)
+    again = run(["index"], env)
+    assert again.returncode == 1, again.stdout
+    assert f'{docs.resolve()} is already the source "docs"' in again.stderr
+    assert 'again as "handbook"' in again.stderr and "wikibot remove docs" in again.stderr
+    assert "Traceback" not in again.stderr
+    rows = [json.loads(line) for line in run(["sources", "--json"], env).stdout.splitlines()]
+    assert {r["name"]: r["documents"] for r in rows} == {"docs": 1, "handbook": 0}
 
 
 def test_the_demo_is_a_source_an_admin_removes_in_one_command(tmp_path: Path) -> None:

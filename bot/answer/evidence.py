@@ -38,8 +38,20 @@ QUESTION_FEATURES = (
     "coverage_sentence",  # ... and in the single sentence that covers most of it
     "missing_weight",  # share of the question's weight in terms the corpus never uses
     "agreement",  # dense and BM25 put the same document first
+    "heading_doc1",  # share of the question in the top document's headings (signals.py)
+    "quantity_unmet",  # asks how much/long/when, and the best sentences hold no number
 )  # (not the question's length: in development sets it tracks how the set was written)
-DOCUMENT_FEATURES = ("rank", "dense_rank", "sparse_rank", "sentence", "coverage", "margin")
+DOCUMENT_FEATURES = (
+    "rank",
+    "dense_rank",
+    "sparse_rank",
+    "sentence",
+    "coverage",
+    "margin",
+    "heading_coverage",  # bot/answer/signals.py: the document's title and headings
+    "chunk_share",  # ... its share of the retrieved chunks
+    "dense_best",  # ... its best chunk's cosine
+)
 
 
 class Vocabulary:

@@ -14,9 +14,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from bot import messages
 from bot.answer.decision import DecisionModel
@@ -30,69 +28,18 @@ from bot.answer.evidence import (
 from bot.answer.follow_up import Focus
 from bot.answer.llm import TokenCallback
 from bot.answer.prompts import looks_like_instructions
+from bot.answer.sentences import Candidate, Evidence, cosine, embedded_text, sentence_units
 from bot.answer.signals import document_signals, question_signals
 from bot.config import AnswerSettings
 from bot.models import Answer, Citation, RetrievedChunk
-from indexing.chunking import split_sentences
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
 
 NOT_FOUND = messages.NOT_IN_DOCUMENTS
-_LIST_ITEM = re.compile(r"^\s*(?:[*\-+•]|\d+[.)])\s+")
 CANDIDATE_DOCUMENTS = 3
 SENTENCES_PER_DOCUMENT = 6
 SENTENCE_CACHE = 4096
 RELATED_PAGES = 3
-
-
-@dataclass
-class _Candidate:
-    text: str
-    chunk_rank: int
-    chunk: RetrievedChunk
-    order: int
-    lexical: float = 0.0
-    dense: float = 0.0
-    score: float = 0.0
-
-
-@dataclass
-class Evidence:
-    """Everything the decisions need about one question's retrieved chunks."""
-
-    chunks: list[RetrievedChunk]
-    sentences: list[_Candidate]  # best first
-    features: dict[str, float]
-    documents: list[tuple[str, dict[str, float]]] = field(default_factory=list)
-
-
-def sentence_units(text: str) -> list[str]:
-    """Sentences; a line ending with ':' keeps up to five following list items with it."""
-    pieces = split_sentences(text)
-    units: list[str] = []
-    i = 0
-    while i < len(pieces):
-        piece = pieces[i]
-        i += 1
-        if piece.rstrip().endswith(":"):
-            items: list[str] = []
-            while i < len(pieces) and _LIST_ITEM.match(pieces[i]) and len(items) < 5:
-                items.append(pieces[i])
-                i += 1
-            if items:
-                units.append("\n".join([piece, *items]))
-                continue
-        if len(piece.split()) >= (6 if _LIST_ITEM.match(piece) else 4):
-            units.append(piece)  # shorter pieces (table-of-contents entries) answer nothing
-    return units
-
-
-def _embedded_text(candidate: _Candidate) -> str:
-    return f"{candidate.chunk.title} > {candidate.chunk.section}: {candidate.text}"
-
-
-def _cosine(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b, strict=True))
 
 
 class ExtractiveAnswerer:
@@ -134,13 +81,13 @@ class ExtractiveAnswerer:
         or not, which documents) do not change."""
         wanted = QuestionTerms.of(focus.question, self.vocabulary())
         vectors = (
-            self._embed([_embedded_text(c) for c in evidence.sentences])
+            self._embed([embedded_text(c) for c in evidence.sentences])
             if focus.embedding is not None
             else [None] * len(evidence.sentences)
         )
         keys = {}
         for c, vector in zip(evidence.sentences, vectors, strict=True):
-            dense = _cosine(focus.embedding, vector) if focus.embedding and vector else 0.0
+            dense = cosine(focus.embedding, vector) if focus.embedding and vector else 0.0
             lexical = wanted.coverage(c.text, f"{c.chunk.title} {c.chunk.section}")
             keys[id(c)] = (c.score + dense + lexical) / 3
         evidence.sentences.sort(key=lambda c: keys[id(c)], reverse=True)
@@ -171,9 +118,9 @@ class ExtractiveAnswerer:
         wanted = QuestionTerms.of(question, self.vocabulary())
         candidates = self._candidates(chunks, wanted)
         if candidates and query_embedding is not None:
-            vectors = self._embed([_embedded_text(c) for c in candidates])
+            vectors = self._embed([embedded_text(c) for c in candidates])
             for candidate, vector in zip(candidates, vectors, strict=True):
-                candidate.dense = _cosine(query_embedding, vector)
+                candidate.dense = cosine(query_embedding, vector)
         for c in candidates:
             c.score = 0.6 * c.dense + 0.4 * c.lexical
         candidates.sort(key=lambda c: c.score, reverse=True)
@@ -253,10 +200,10 @@ class ExtractiveAnswerer:
     def nothing_related(self, question: str, chunks: list[RetrievedChunk]) -> Answer:
         return Answer(question=question, text=NOT_FOUND, answered=False, retrieved=chunks)
 
-    def _candidates(self, chunks: list[RetrievedChunk], wanted: QuestionTerms) -> list[_Candidate]:
+    def _candidates(self, chunks: list[RetrievedChunk], wanted: QuestionTerms) -> list[Candidate]:
         """Per candidate document, its sentences that cover the question best."""
         documents = set(document_order(chunks)[:CANDIDATE_DOCUMENTS])
-        per_doc: dict[str, list[_Candidate]] = {}
+        per_doc: dict[str, list[Candidate]] = {}
         seen: set[str] = set()
         for rank, chunk in enumerate(chunks):
             if chunk.doc_id not in documents:
@@ -267,16 +214,16 @@ class ExtractiveAnswerer:
                     continue  # overlap between neighbouring chunks; text addressing an AI
                 seen.add(unit)
                 lexical = wanted.coverage(unit, context)
-                candidate = _Candidate(unit, rank, chunk, order, lexical=lexical)
+                candidate = Candidate(unit, rank, chunk, order, lexical=lexical)
                 per_doc.setdefault(chunk.doc_id, []).append(candidate)
-        found: list[_Candidate] = []
+        found: list[Candidate] = []
         for candidates in per_doc.values():
             candidates.sort(key=lambda c: (c.lexical, -c.chunk_rank, -c.order), reverse=True)
             found.extend(candidates[:SENTENCES_PER_DOCUMENT])
         return found
 
     def _compose(self, question: str, evidence: Evidence, docs: list[str]) -> Answer:
-        chosen: list[_Candidate] = []
+        chosen: list[Candidate] = []
         for doc in docs:
             mine = [c for c in evidence.sentences if c.chunk.doc_id == doc]
             take = mine[:1] + [c for c in mine[1:3] if c.score >= mine[0].score * 0.85]

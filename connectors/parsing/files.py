@@ -14,6 +14,7 @@ from connectors.parsing.markdown import parse_markdown
 from connectors.parsing.metadata import MetadataError
 from connectors.parsing.office import OFFICE_SUFFIXES, parse_office
 from connectors.parsing.pdf import parse_pdf
+from connectors.parsing.unread_metadata import office_top_text, unread_metadata
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -64,6 +65,9 @@ def parse_file(
         parsed = ParsedFile(title or fallback_title, sections)
     elif suffix in OFFICE_SUFFIXES:
         title, sections = parse_office(suffix, data, max_text_bytes=max_text_bytes)
+        reason = unread_metadata(office_top_text(sections))
+        if reason:
+            raise UnreadableFileError(f"the text of this {suffix} file: {reason}")
         parsed = ParsedFile(title or fallback_title, sections)
     else:
         parsed = _parse_text(suffix, _decode_text(data), fallback_title)

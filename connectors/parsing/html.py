@@ -4,7 +4,8 @@ Scripts, styles and hidden elements (``hidden``, ``aria-hidden="true"``,
 ``display:none``) are dropped: hidden text is never indexed, so it can never reach an answer.
 A ``<meta>`` whose name looks like a restriction (``access``, ``dc.accessRights``,
 ``wikibot:groups``) fails the document (``metadata.py``): meta tags are not read, and the
-restriction its author meant must not be lost.
+restriction its author meant must not be lost; so does a comment before the page's text
+(``<title>Plan</title><!-- access: execs -->``) holding a restriction-like ``key: value``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from html.parser import HTMLParser
 from connectors.base import Section
 from connectors.parsing.markdown import slugify
 from connectors.parsing.metadata import MetadataError, meta_tag_reason, restriction_like
+from connectors.parsing.metadata_lines import line_key, visible
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
 _VOID_TAGS = {
@@ -78,6 +80,8 @@ class _SectionCollector(HTMLParser):
         self.first_heading = ""
         self._in_title = False
         self.restriction_meta: list[str] = []  # names of <meta> tags that look restrictive
+        self.restriction_comment: list[str] = []  # restriction-like keys in leading comments
+        self.text_seen = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {k.lower(): (v or "") for k, v in attrs}
@@ -135,12 +139,21 @@ class _SectionCollector(HTMLParser):
         elif tag in _BLOCK_TAGS:
             self.buffer.append("\n")
 
+    def handle_comment(self, data: str) -> None:
+        """A comment before the page's first text (in the head, after the title) holding a
+        restriction-like ``key: value`` line: metadata we do not read."""
+        if self.text_seen:
+            return
+        keys = [key for line in data.splitlines() if (key := line_key(visible(line).strip()))]
+        self.restriction_comment += [key for key in keys if restriction_like(key)]
+
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.doc_title += data
             return
         if self.hidden_depth:
             return
+        self.text_seen = self.text_seen or bool(data.strip())
         if not any(tag == "pre" for tag, _ in self.stack):
             data = data.replace("\r", " ").replace("\n", " ")  # source line breaks are spaces
         if self.heading is not None:
@@ -173,5 +186,11 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedHtml:
     collector.finish()
     if collector.restriction_meta:
         raise MetadataError(meta_tag_reason(collector.restriction_meta[0]))
+    if collector.restriction_comment:
+        raise MetadataError(
+            f"an HTML comment before the page's text holds {collector.restriction_comment[0]!r}: "
+            "metadata in comments is not read; skipped so that its restriction is not lost "
+            "(write 'access: [group, ...]' in front matter, or a .wikibot-acl.yaml rule)"
+        )
     title = " ".join(collector.doc_title.split()) or collector.first_heading or fallback_title
     return ParsedHtml(title=title, sections=collector.sections)

@@ -1,43 +1,56 @@
 """Metadata-looking text that we do not read: the shapes that fail a document rather than
 let the restriction its author meant be lost (issue 27, finding 5).
 
-At the top of the text (after blank lines and comments): a ``key: value`` block fenced by
-``---``/``----``/``+++`` lines anywhere but at the very start of line 1, a JSON object, and
-``key: value`` lines (or reStructuredText ``:field: value`` lines, also under a title) with
-a restriction-like key; in a leading comment (HTML ``<!-- -->``, ERB ``<%# %>``, Liquid
-``{% comment %}``, Markdown ``[//]: # (...)``), a restriction-like ``key: value`` line.
+The top of the text is scanned (its first ``WINDOW_LINES`` non-blank lines, below the front
+matter; format characters such as U+200B removed, ``metadata_lines.py``), skipping blank
+lines, comments and headings (Markdown ``#``/underlined, reStructuredText over- and
+underlined, AsciiDoc ``=``). Refused:
+
+* anywhere in that window: a comment (HTML ``<!-- -->``, ERB ``<%# %>``, Liquid
+  ``{% comment %}``, Markdown ``[//]: # (...)``) holding a restriction-like ``key: value``
+  line; a restriction-like key in metadata syntax (``:access:``, ``#+ACCESS:``,
+  ``.. access:``, ``.. meta::``, an Org drawer, an MDX ``export const meta = {...}``); a
+  block of ``key: value`` lines (fenced or not) with a restriction-like key;
+* before any text (below blank lines, comments or a title only): a ``key: value`` block
+  fenced by ``---``/``----``/``+++`` lines anywhere but at the very start of line 1 (below a
+  title, only with a restriction-like key), a JSON object, and a paragraph opening with
+  restriction-like ``key: value`` lines (``Access: HR only``, ``**Access:** HR only``).
+
 Anywhere in Markdown or plain text: a ``<meta>`` tag with a restriction-like name.
 
-Ordinary text is not mistaken for metadata: a fenced block counts only when every line in it
-reads as ``key: value`` (or a list item, an indented continuation, a comment) or a line
-opens with a restriction-like word, so a page opening with a horizontal rule, a table or a
-sentence reads as it always did.
+Ordinary text is not mistaken for metadata: a block counts only when every line in it reads
+as ``key: value`` (or a list item, an indented continuation, a comment) or a line opens with
+a restriction-like word, so a page opening with a horizontal rule, a table or a sentence
+reads as it always did.
 """
 
 from __future__ import annotations
 
 import re
 
+from connectors.base import Section
 from connectors.parsing.metadata import restriction_like
+from connectors.parsing.metadata_lines import (
+    field_key,
+    heading_length,
+    is_key_line,
+    keyed_statement,
+    line_key,
+    visible,
+)
 
 _FENCE_LIKE = re.compile(r"^[\s\ufeff]*(-{3,}|\+{3,})[ \t]*$")
-# ``key: value`` (YAML), ``key = value`` (TOML), ``:key: value`` (reStructuredText fields);
-# in a fenced block a key may have spaces
-_KEY_LINE = re.compile(
-    r"""^\s{0,3}(?::([A-Za-z_][\w .-]*):|["']?([A-Za-z_][\w.:-]*)["']?\s*[:=])(?:\s|$)"""
-)
-_SPACED_KEY_LINE = re.compile(
-    r"""^\s{0,3}["']?([A-Za-z_][\w.-]*(?: [A-Za-z_][\w.-]*){0,3})["']?\s*[:=](?:\s|$)"""
-)
 _LIST_OR_MORE = re.compile(r"^(?:\s*-\s|\s*-$|\s+\S|\s*#|\s*\[[\w.\" -]+\]\s*$)")
+_LIST_MARK = re.compile(r"^\s*[-*+]\s+")
 _FIRST_WORD = re.compile(r"^[\s>*+-]*[\"']?([A-Za-z_][\w-]*)")
 _JSON_START = re.compile(r'^\s*\{\s*"')
 _COMMENTS = (("<!--", "-->"), ("<%#", "%>"), ("{% comment %}", "{% endcomment %}"))
 _MARKDOWN_COMMENT = re.compile(r"""^\s*\[[^\]]*\]:\s*#\s*["'(](.*)["')]\s*$""")
-_TITLE_ADORNMENT = re.compile(r"""^\s*([=\-~^"'`#*+:.])\1{2,}\s*$""")
 _META_TAG = re.compile(r"<meta\b([^<>]{0,1000})", re.I)
 _META_NAME = re.compile(r"""\b(?:name|property|itemprop|http-equiv)\s*=\s*["']?([^"'\s>]+)""", re.I)
+_TABLE_ROW = re.compile(r"; [^;:]{1,60}: ")
 SCAN_LINES, SCAN_CHARS = 400, 65_536
+WINDOW_LINES = 20  # non-blank lines scanned below the front matter
 _ADVICE = "put it in front matter: --- on the first line, access: [group, ...], ---"
 
 
@@ -49,8 +62,8 @@ def metadata_like(lines: list[str], *, unclosed: bool = False) -> bool:
     content = [line for line in lines if line.strip()]
     if not content:
         return False
-    if _key_line(content[0]) and (
-        unclosed or all(_key_line(x) or _LIST_OR_MORE.match(x) for x in content)
+    if is_key_line(content[0]) and (
+        unclosed or all(is_key_line(x) or _LIST_OR_MORE.match(x) for x in content)
     ):
         return True
     return any(
@@ -59,8 +72,19 @@ def metadata_like(lines: list[str], *, unclosed: bool = False) -> bool:
     )
 
 
-def _key_line(line: str) -> bool:
-    return bool(_KEY_LINE.match(line) or _SPACED_KEY_LINE.match(line))
+def block_restriction_key(lines: list[str], *, fenced: bool = False) -> str | None:
+    """The restriction-like key of a block made only of ``key: value`` lines (list items,
+    indented continuations and comments allowed after the first): ``Access: HR only``,
+    ``access:`` then ``- execs``; None for a block with any other line. Keys of list items
+    (``- access: x``) count only in a ``fenced`` block (in text they are labels)."""
+    content = [line for line in lines if line.strip()]
+    unmarked = [_LIST_MARK.sub("", line) if fenced else line for line in content]
+    if not content or not (is_key_line(content[0]) or line_key(unmarked[0])):
+        return None
+    if not all(is_key_line(x) or _LIST_OR_MORE.match(x) for x in content):
+        return None
+    keys = [line_key(line) for line in unmarked]
+    return next((key for key in keys if key and restriction_like(key)), None)
 
 
 def leading_paragraph(lines: list[str]) -> list[str]:
@@ -70,31 +94,20 @@ def leading_paragraph(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-def _restriction_keys(lines: list[str], *, leading_only: bool) -> list[str]:
-    """The restriction-like keys of ``key: value`` lines: only those that open ``lines``
-    (``leading_only``), or any line's."""
-    keys = []
+def _leading_restriction_key(lines: list[str]) -> str | None:
+    """The first restriction-like key among the ``key: value`` lines that open ``lines``."""
     for line in lines:
-        match = _KEY_LINE.match(line)
-        if match:
-            keys.append(match.group(1) or match.group(2))
-        elif leading_only:
-            break
-    return [key for key in keys if restriction_like(key)]
-
-
-def _is_title(paragraph: list[str]) -> bool:
-    """``Title`` underlined, or over- and underlined (``=====``, ``-----``, ``~~~~~``)."""
-    if len(paragraph) == 2:
-        return bool(_TITLE_ADORNMENT.match(paragraph[1])) and not _TITLE_ADORNMENT.match(
-            paragraph[0]
-        )
-    return len(paragraph) == 3 and all(_TITLE_ADORNMENT.match(x) for x in paragraph[::2])
+        key = line_key(line)
+        if key is None:
+            return None
+        if restriction_like(key):
+            return key
+    return None
 
 
 def _comment_at(lines: list[str], i: int) -> tuple[int, str] | None:
     """(last line, text inside) of a comment starting at line ``i``; None if none does."""
-    stripped = lines[i].strip().lstrip("\ufeff")
+    stripped = lines[i].strip()
     if single := _MARKDOWN_COMMENT.match(stripped):
         return i, single.group(1)
     for opener, closer in _COMMENTS:
@@ -105,13 +118,31 @@ def _comment_at(lines: list[str], i: int) -> tuple[int, str] | None:
     return None
 
 
-def _fenced_block(lines: list[str], i: int, line_no: int, below: str) -> str | None:
+def _paragraph_at(lines: list[str], i: int) -> list[str]:
+    """Line ``i`` and the non-blank lines after it, up to a comment, a fence, a heading or
+    a line in metadata syntax."""
+    end = i + 1
+    while end < len(lines) and lines[end].strip():
+        line = lines[end]
+        if _FENCE_LIKE.match(line) or _comment_at(lines, end) or heading_length(lines, end):
+            break
+        if field_key(line) or keyed_statement(lines, end):
+            break
+        end += 1
+    return lines[i:end]
+
+
+def _fenced_block(lines: list[str], i: int, line_no: int, below: str, *, top: bool) -> str | None:
+    """Why the block fenced at line ``i`` is metadata we do not read; None when it is not
+    (a horizontal rule). Below a title or text, only a block with a restriction-like key."""
     fence = _FENCE_LIKE.match(lines[i])
     if fence is None:
         return None
     close = next((j for j in range(i + 1, len(lines)) if _FENCE_LIKE.match(lines[j])), None)
     block = lines[i + 1 : close] if close is not None else leading_paragraph(lines[i + 1 :])
-    if not metadata_like(block, unclosed=close is None):
+    if top and not metadata_like(block, unclosed=close is None):
+        return None
+    if not top and block_restriction_key(block, fenced=True) is None:
         return None
     marker = fence.group(1)
     if below:
@@ -126,50 +157,88 @@ def _fenced_block(lines: list[str], i: int, line_no: int, below: str) -> str | N
     )
 
 
+def _key_reason(key: str, line_no: int, shape: str = "starts metadata") -> str:
+    return (
+        f"line {line_no} {shape} with the key {key!r}, which is not read outside front "
+        f"matter; skipped so that its restriction is not lost ({_ADVICE})"
+    )
+
+
 def unread_metadata(text: str, *, first_line: int = 1, after: bool = False) -> str | None:
     """Why the top of ``text`` is metadata we do not read, or None. ``first_line`` is the
     file's line number of the text's first line; ``after`` says front matter came before."""
-    lines = text[:SCAN_CHARS].splitlines()[:SCAN_LINES]
-    i, below = 0, "the front matter" if after else ""
-    while i < len(lines):
-        if not lines[i].strip().lstrip("\ufeff").strip():
-            below, i = below or "blank lines", i + 1
+    lines = [visible(line) for line in text[:SCAN_CHARS].splitlines()[:SCAN_LINES]]
+    below = "the front matter" if after else ""
+    i, scanned, place = 0, 0, "top"  # top: nothing but blank lines and comments; title; text
+    while i < len(lines) and scanned < WINDOW_LINES:
+        line, line_no = lines[i], first_line + i
+        if not line.strip():
+            below = below or "blank lines"
+            i += 1
             continue
-        comment = _comment_at(lines, i)
-        if comment is None:
-            break
-        keys = _restriction_keys(comment[1].splitlines(), leading_only=False)
-        if keys:
+        start = i
+        if comment := _comment_at(lines, i):
+            keys = [key for x in comment[1].splitlines() if (key := line_key(x.strip()))]
+            if restrictive := [key for key in keys if restriction_like(key)]:
+                return (
+                    f"a comment at line {line_no} holds {restrictive[0]!r}: metadata in "
+                    f"comments is not read; skipped so that its restriction is not lost "
+                    f"({_ADVICE})"
+                )
+            below, i = below if place != "top" else "a comment", comment[0] + 1
+        elif statement := keyed_statement(lines, i):
+            return _key_reason(statement[1], line_no, "starts a statement of metadata")
+        elif (key := field_key(line)) and restriction_like(key):
+            return _key_reason(key, line_no, "is a metadata field")
+        elif fenced := _fenced_block(lines, i, line_no, below, top=place == "top"):
+            return fenced
+        elif _FENCE_LIKE.match(line):
+            i += 1  # a horizontal rule
+        elif place != "text" and (
+            _JSON_START.match(line)
+            or (line.strip() == "{" and lines[i + 1 : i + 2] and lines[i + 1].lstrip()[:1] == '"')
+        ):
             return (
-                f"a comment at line {first_line + i} holds {keys[0]!r}: metadata in comments "
-                f"is not read; skipped so that its restriction is not lost ({_ADVICE})"
+                f"a JSON object starts at line {line_no}, below {below or 'a space'}; it is not "
+                "read as front matter: JSON front matter starts at the very first character"
             )
-        below, i = "a comment", comment[0] + 1
-    if i >= len(lines):
-        return None
-    line_no = first_line + i
-    fenced = _fenced_block(lines, i, line_no, below)
-    if fenced:
-        return fenced
-    if _JSON_START.match(lines[i]) or (
-        lines[i].strip() == "{" and i + 1 < len(lines) and lines[i + 1].lstrip().startswith('"')
-    ):
-        return (
-            f"a JSON object starts at line {line_no}, below {below or 'a space'}; it is not "
-            "read as front matter: JSON front matter starts at the very first character"
-        )
-    paragraph = leading_paragraph(lines[i:])
-    if _is_title(paragraph):  # a reStructuredText title, then its fields
-        i += len(paragraph)
-        i += next((n for n, line in enumerate(lines[i:]) if line.strip()), 0)
-        paragraph, line_no = leading_paragraph(lines[i:]), first_line + i
-    keys = _restriction_keys(paragraph, leading_only=True)
-    if keys:
-        return (
-            f"line {line_no} starts metadata with the key {keys[0]!r}, which is not read "
-            f"outside front matter; skipped so that its restriction is not lost ({_ADVICE})"
-        )
+        elif length := heading_length(lines, i):
+            title = lines[i + 1] if length == 3 else line
+            if length > 1 and (key := line_key(title)) and restriction_like(key):
+                return _key_reason(key, first_line + i + length // 3)
+            i += length
+            place, below = ("title", "a title") if place == "top" else (place, below)
+        else:
+            paragraph = _paragraph_at(lines, i)
+            key = (
+                _leading_restriction_key(paragraph)
+                if place != "text"
+                else block_restriction_key(paragraph)
+            )
+            if key:
+                return _key_reason(key, line_no)
+            i, place = i + len(paragraph), "text"
+        scanned += sum(1 for x in lines[start:i] if x.strip())
     return None
+
+
+def office_top_text(sections: list[Section]) -> str:
+    """The first lines of an Office file's text as Markdown (headings as ``#`` lines, one
+    paragraph per line), for :func:`unread_metadata`: metadata typed into a Word file's first
+    paragraphs is refused like the same lines at the top of a text file (each paragraph is a
+    block of its own, as in a .txt with blank lines between them)."""
+    out: list[str] = []
+    path: list[str] = []
+    for section in sections:
+        if len(out) > SCAN_LINES:
+            break
+        if section.heading_path and section.heading_path != path:
+            out += ["", "#" * min(len(section.heading_path), 6) + " " + section.heading_path[-1]]
+        path = section.heading_path
+        for line in section.text.splitlines()[:SCAN_LINES]:
+            # a table row ("Role: Owner; Team: HR") is data, not a label
+            out += ["", "" if _TABLE_ROW.search(line) else line]
+    return "\n".join(out)
 
 
 def restriction_meta_tag(text: str) -> str | None:

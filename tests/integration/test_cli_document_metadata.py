@@ -99,3 +99,59 @@ def test_untrusted_metadata_is_skipped_reported_and_never_answered(tmp_path: Pat
     assert "OSPREY" in vendor["answer"] and vendor["citations"][0]["source"] == "vendor.txt"
     for codename in codenames[: len(SKIPPED) + 1]:
         assert codename not in execs.stdout, codename
+
+
+# the second review (issue 27 follow-up): metadata below a title, behind an invisible
+# character, in another format's syntax, or typed into a Word file; each was public before
+BELOW_A_TITLE = {
+    "atx-title.md": ("# Plan\n\n---\naccess: [execs]\n---\n", "TEAL", "warehouse sale"),
+    "setext-title.md": ("Plan\n====\n\n---\naccess: [execs]\n---\n", "SCOTER", "price rise"),
+    "key-below-title.md": ("# Plan\n\naccess: [execs]\n\n", "SMEW", "site closure"),
+    "title-then-key.txt": ("Plan\n\naccess: execs\n\n", "GARGANEY", "hiring freeze"),
+    "comment-below-title.md": ("# Plan\n\n<!-- access: execs -->\n", "POCHARD", "rebrand"),
+    "zero-width.md": ("\u200b---\naccess: [execs]\n---\n", "WIGEON", "tender"),
+    "mdx-export.mdx": ("export const meta = {access: ['execs']}\n\n", "GADWALL", "spin-off"),
+    "rst-meta.rst": ("Plan\n====\n\n.. meta::\n   :access: execs\n\n", "EIDER", "takeover"),
+}
+
+
+def test_metadata_below_a_title_or_in_other_syntax_is_skipped_and_never_answered(
+    tmp_path: Path,
+) -> None:
+    import docx
+
+    wiki = tmp_path / "wiki"
+    wiki.mkdir()
+    (wiki / "lunch.md").write_text("# Lunch\n\nTeam lunch is on Thursdays at noon.\n")
+    for name, (metadata, codename, topic) in BELOW_A_TITLE.items():
+        (wiki / name).write_text(metadata + _page(topic, codename), encoding="utf-8")
+    (wiki / "comment.html").write_text(
+        "<html><head><title>Plan</title><!-- access: execs --></head><body>"
+        "<p>The quarry purchase codename is GOLDENEYE.</p></body></html>"
+    )
+    word = docx.Document()
+    word.add_paragraph("Access: execs")
+    word.add_paragraph("The canal bid codename is SHOVELER. Only execs know it.")
+    word.save(str(wiki / "bid.docx"))
+    env = clean_command_env(tmp_path)
+
+    done = _run(["index", str(wiki)], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    skipped = {*BELOW_A_TITLE, "comment.html", "bid.docx"}
+    reported = {
+        line.split(": ", 2)[1]
+        for line in done.stderr.splitlines()
+        if line.strip().startswith("failed: ")
+    }
+    assert reported == skipped, done.stderr
+    assert f"1 documents: 1 new, 0 changed, 0 unchanged, 0 deleted, {len(skipped)} failed" in (
+        done.stdout
+    ), done.stdout
+
+    questions = [f"What is the {topic} codename?" for _, _, topic in BELOW_A_TITLE.values()]
+    questions += ["What is the quarry purchase codename?", "What is the canal bid codename?"]
+    asked = _run(["ask", "-", "--json"], env, stdin="\n".join(questions) + "\n")
+    assert asked.returncode == 0, asked.stderr
+    assert len(asked.stdout.splitlines()) == len(questions)
+    for codename in [c for _, c, _ in BELOW_A_TITLE.values()] + ["GOLDENEYE", "SHOVELER"]:
+        assert codename not in asked.stdout, codename

@@ -1,6 +1,6 @@
-"""The one document library ("Documents", drive-1) the Graph stand-in serves: files in
-folders, permissions (a file's own, or inherited from its nearest folder with its own, or the
-library root's), and the change log behind ``/root/delta``, with Graph's Prefer semantics:
+"""A document library the Graph stand-in serves ("Documents", drive-1, and any added): files
+in folders, permissions (a file's own, or inherited from its nearest folder with its own, or
+the library root's), and the change log behind ``/root/delta``, with Graph's Prefer semantics:
 
 * sharing-only changes are reported only with ``deltashowsharingchanges``; a file then
   carries ``@microsoft.graph.sharedChanged``, a folder only a ``shared`` facet (empty when
@@ -10,7 +10,12 @@ library root's), and the change log behind ``/root/delta``, with Graph's Prefer 
   ``deltatraversepermissiongaps``;
 * the library root and the folders above a changed file are listed before it, as Graph
   does; with ``hierarchicalsharing`` the roots of permission hierarchies (the library root,
-  folders with their own permissions) carry a ``shared`` facet wherever they are listed.
+  folders with their own permissions) carry a ``shared`` facet wherever they are listed;
+* a move or rename is reported as a change of the file, at its new place;
+* ``fault`` makes every request to the library answer that status (403: the app lost access,
+  404: the library was deleted); ``expire_tokens()`` makes the delta links handed out so far
+  answer 410 Gone (``resyncRequired``), as Graph does when it cannot list changes since a
+  token: the client must read the library again from scratch.
 """
 
 from __future__ import annotations
@@ -50,7 +55,11 @@ class Folder:
 
 
 class Library:
-    def __init__(self) -> None:
+    def __init__(self, drive: str = "drive-1", name: str = "Documents") -> None:
+        self.drive, self.name = drive, name
+        self.site_url = SITE if name == "Documents" else f"{SITE.rpartition('/')[0]}/{name}"
+        self.fault = 0  # the HTTP status every request to this library answers (0: none)
+        self.expired_below = 0  # delta tokens below this change number answer 410 Gone
         self.items: dict[str, Item] = {}
         self.deleted: dict[str, int] = {}  # item id -> change number of its deletion
         self.folders: dict[str, Folder] = {}  # path -> folder
@@ -83,6 +92,20 @@ class Library:
             self.change += 1
             folder = self._folders_of(path)
             folder.permissions, folder.shared_version = permissions, self.change
+
+    def move(self, item_id: str, folder: str, name: str | None = None) -> None:
+        """A move to another folder (and/or a rename): delta reports the file at its new place."""
+        with self.lock:
+            self.change += 1
+            item = self.items[item_id]
+            item.folder, item.name, item.version = folder, name or item.name, self.change
+            self._folders_of(folder)
+
+    def expire_tokens(self) -> None:
+        """Every delta link handed out so far expires (Graph answers 410 resyncRequired)."""
+        with self.lock:
+            self.change += 1
+            self.expired_below = self.change
 
     def delete(self, item_id: str) -> None:
         with self.lock:
@@ -187,8 +210,9 @@ class Library:
             "size": len(item.content),
             "eTag": f'"{item.id},{item.version}"',
             "lastModifiedDateTime": item.modified,
-            "webUrl": f"{SITE}{folder}/{item.name}",
-            "parentReference": {"driveId": "drive-1", "path": f"/drives/drive-1/root:{folder}"},
+            "webUrl": f"{self.site_url}{folder}/{item.name}",
+            "parentReference": {"driveId": self.drive,
+                                "path": f"/drives/{self.drive}/root:{folder}"},
         }
 
     def folder_json(self, folder: Folder) -> dict[str, Any]:
@@ -198,10 +222,10 @@ class Library:
             "name": name,
             "folder": {"childCount": sum(1 for i in self.items.values()
                                          if i.folder == folder.path)},
-            "webUrl": f"{SITE}/{folder.path}",
+            "webUrl": f"{self.site_url}/{folder.path}",
             "parentReference": {
-                "driveId": "drive-1",
-                "path": "/drives/drive-1/root:" + (f"/{parent}" if parent else ""),
+                "driveId": self.drive,
+                "path": f"/drives/{self.drive}/root:" + (f"/{parent}" if parent else ""),
             },
         }
 

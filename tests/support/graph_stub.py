@@ -3,8 +3,9 @@ SharePoint source uses them: OpenID discovery and client-credentials tokens, sit
 a site's drives, ``/drives/{id}/root/delta`` with ``@odata.nextLink`` paging and an
 ``@odata.deltaLink`` to resume from (honouring the Prefer header: graph_library.py), an item,
 a folder's children, item content, item permissions; faults (429 with Retry-After) can be
-queued, and an item can answer a fixed status (403, 500) for its content and permissions.
-Counts Graph requests apart from token requests.
+queued, an item can answer a fixed status (403, 500) for its content and permissions, and a
+library one for everything (403, 404) or 410 Gone for its expired delta links. More libraries
+can be added (``add_library``). Counts Graph requests apart from token requests.
 
 Runs in a thread (stdlib ``ThreadingHTTPServer``) so in-process code and a ``wikibot``
 subprocess can both talk to it.
@@ -24,13 +25,14 @@ from urllib.parse import parse_qs, urlparse
 from tests.support.certificates import server_certificate
 from tests.support.graph_library import EVERYONE, Folder, Item, Library
 
-__all__ = ["CLIENT_ID", "EVERYONE", "SECRET", "TENANT", "GraphStub", "Item"]
+__all__ = ["CLIENT_ID", "EVERYONE", "SECRET", "TENANT", "GraphStub", "Item", "Library"]
 TENANT, CLIENT_ID, SECRET, TOKEN = "tenant-1", "client-1", "graph-secret", "graph-token"
 
 
 class GraphStub:
     def __init__(self, *, page_size: int = 50) -> None:
-        self.library = Library()  # one library ("Documents", drive-1) in site-1
+        self.library = Library()  # the first library ("Documents", drive-1) in site-1
+        self.libraries = {self.library.drive: self.library}
         self.delta_prefer: list[str] = []  # the Prefer header of each delta request
         self.memberships: dict[str, list[str]] = {}  # user (UPN or object id) -> group ids
         self.app_certificate: Any = None  # the app's uploaded certificate (client assertions)
@@ -74,6 +76,11 @@ class GraphStub:
 
     def delete(self, item_id: str) -> None:
         self.library.delete(item_id)
+
+    def add_library(self, drive: str, name: str) -> Library:
+        """Another library of site-1 (its drive id and name)."""
+        self.libraries[drive] = Library(drive, name)
+        return self.libraries[drive]
 
     # -- HTTP ------------------------------------------------------------------
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -152,41 +159,50 @@ class GraphStub:
                 body["@odata.nextLink"] = f"{self.url}/v1.0{path}?skip={skip + 2}"
             return self._send(handler, 200, body)
         if path == "/sites/site-1/drives":
-            return self._send(handler, 200, {"value": [{"id": "drive-1", "name": "Documents"}]})
+            drives = [{"id": lib.drive, "name": lib.name} for lib in self.libraries.values()]
+            return self._send(handler, 200, {"value": drives})
         if path.startswith("/sites/"):
             return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
         parts = path.strip("/").split("/")
-        if parts[:2] != ["drives", "drive-1"]:
+        library = self.libraries.get(parts[1]) if parts[:1] == ["drives"] else None
+        if library is None:
             return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
+        if library.fault:
+            code = "itemNotFound" if library.fault == 404 else "accessDenied"
+            return self._send(handler, library.fault, {"error": {"code": code}})
         if parts[2:] == ["root", "delta"]:
             prefer = handler.headers.get("Prefer") or ""
             self.delta_prefer.append(prefer)
-            return self._send(handler, 200, self._delta(query, prefer))
-        with self.lock:
-            found = self.library.find(parts[3]) if len(parts) > 3 else None
+            since = int(query.get("token") or 0)  # 0: a read from scratch, never expired
+            if 0 < since < library.expired_below:
+                return self._send(handler, 410, {"error": {"code": "resyncRequired"}})
+            return self._send(handler, 200, self._delta(library, query, prefer))
+        with library.lock:
+            found = library.find(parts[3]) if len(parts) > 3 else None
         if parts[2:3] != ["items"] or found is None:
             return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
         if len(parts) == 4:
-            body = (self.library.folder_json(found) if isinstance(found, Folder)
-                    else self.library.file_json(found))
+            body = (library.folder_json(found) if isinstance(found, Folder)
+                    else library.file_json(found))
             return self._send(handler, 200, body)
         if parts[4:] == ["children"]:
             if isinstance(found, Folder) and found.fault:
                 return self._send(handler, found.fault, {"error": {"code": "accessDenied"}})
-            return self._send(handler, 200, self._children(found, path, query))
+            return self._send(handler, 200, self._children(library, found, path, query))
         if isinstance(found, Item) and found.fault:
             return self._send(handler, found.fault, {"error": {"code": "accessDenied"}},
                               {"Retry-After": "0"})
         if parts[4:] == ["permissions"]:
-            with self.lock:
-                permissions = self.library.permissions_of(found)
+            with library.lock:
+                permissions = library.permissions_of(found)
             return self._send(handler, 200, {"value": permissions})
         if parts[4:] == ["content"] and isinstance(found, Item):
             return self._send(handler, 200, found.content)
         return self._send(handler, 404, {"error": {"code": "itemNotFound"}})
 
-    def _children(self, folder: Item | Folder, path: str, query: dict[str, str]) -> Any:
-        children = self.library.children(folder.id) or []
+    def _children(self, library: Library, folder: Item | Folder, path: str,
+                  query: dict[str, str]) -> Any:
+        children = library.children(folder.id) or []
         skip = int(query.get("skip") or 0)
         body: dict[str, Any] = {"value": children[skip : skip + self.page_size]}
         if skip + self.page_size < len(children):
@@ -210,14 +226,14 @@ class GraphStub:
             return False
         return bool(claims.get("iss") == CLIENT_ID and claims.get("sub") == CLIENT_ID)
 
-    def _delta(self, query: dict[str, str], prefer: str) -> dict[str, Any]:
+    def _delta(self, library: Library, query: dict[str, str], prefer: str) -> dict[str, Any]:
         since = int(query.get("token") or 0)
         skip = int(query.get("skip") or 0)
         asked = {p.strip().lower() for p in prefer.split(",")}
-        changes, current = self.library.delta(since, asked)
+        changes, current = library.delta(since, asked)
         page = changes[skip : skip + self.page_size]
         body: dict[str, Any] = {"value": page}
-        base = f"{self.url}/v1.0/drives/drive-1/root/delta"
+        base = f"{self.url}/v1.0/drives/{library.drive}/root/delta"
         if skip + self.page_size < len(changes):
             body["@odata.nextLink"] = f"{base}?token={since}&skip={skip + self.page_size}"
         else:

@@ -34,10 +34,12 @@ HR = Viewer(user="U-HR", groups=frozenset({"grp-hr"}))
 
 
 def sharepoint_app(stub: GraphStub, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                   embedder: object) -> App:
+                   embedder: object, *, source: str = SOURCES) -> App:
+    """``source``: the sources file, formatted with the stand-in's address (SOURCES, or a
+    variant of it: another folder, other libraries)."""
     sources = data_dir.parent / "sources.yaml"
     sources.write_text(
-        SOURCES.format(tenant=TENANT, client=CLIENT_ID, url=stub.url, ca=stub.ca_bundle)
+        source.format(tenant=TENANT, client=CLIENT_ID, url=stub.url, ca=stub.ca_bundle)
     )
     monkeypatch.setenv("SP_SECRET", SECRET)
     settings = load_settings(data_dir=data_dir, sources_file=sources)

@@ -11,21 +11,25 @@ Fail closed: a folder whose sharing changed has every file under it read again (
 delta reports only the folder); a file whose content or permissions cannot be read (403,
 404, 5xx), or cannot be parsed, is removed from the index and reported, never left serving
 its old text and readers, and the source goes on; unreadable items are read again at every
-sync (rereads.py) until they read or are gone. Only a failure of the whole source (a
-rejected token, persistent throttling, no answer) fails the run, and then nothing advances.
+sync (rereads.py) until they read or are gone. A file moved out of the configured folder, or
+renamed to a type we do not read, leaves the index. One library's failure is that library's
+alone: an expired delta link (410 Gone, or 404) reads the library again from scratch in the
+same run, and whatever that read does not list leaves the index; a library Graph refuses or no
+longer has (403, 404) leaves the index, is reported, and is read from scratch at the next
+sync; the other libraries' changes land. Only a failure of the whole source (a rejected
+token, persistent throttling, no answer) fails the run, and then nothing advances.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
 
-from connectors.base import ConnectorBatch, FailedDocument, SourceDocument, content_hash
+from connectors.base import ConnectorBatch, FailedDocument
 from connectors.errors import DocumentError
-from connectors.parsing.files import BINARY_SUFFIXES, SUPPORTED_SUFFIXES, file_type, parse_file
+from connectors.parsing.files import SUPPORTED_SUFFIXES, file_type
 from connectors.settings import FolderLimits
 from connectors.sharepoint.client import (
     DELTA_PREFER,
@@ -34,9 +38,13 @@ from connectors.sharepoint.client import (
     GraphNotFoundError,
 )
 from connectors.sharepoint.config import SharePointConfig
+from connectors.sharepoint.documents import library_path, read_item
 from connectors.sharepoint.folder_readers import FolderReaders
-from connectors.sharepoint.permissions import acl_of, expires_at
+from connectors.sharepoint.permissions import acl_of
+from connectors.sharepoint.removals import RemovedIds
 from connectors.sharepoint.rereads import Reread, Rereads, library_links
+
+__all__ = ["SharePointConfig", "SharePointConnector"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +66,7 @@ class SharePointConnector:
         self.now = now
         self.full_refresh_every_s = config.full_refresh_every_s
         self.cursor: dict[str, str] = {}  # drive id -> delta link (+ re-reads), after a read
-        self.deleted: set[str] = set()  # ids to remove: deleted, or unreadable this time
+        self.deleted = RemovedIds()  # to remove: deleted, unreadable, or a failed library
         self._batch = ConnectorBatch(documents=[], failed=[])
         self._taken: set[str] = set()  # document ids read in this run (a walk and the delta)
         self._rereads = Rereads()  # what the next sync must read again
@@ -89,7 +97,7 @@ class SharePointConnector:
         """What changed since ``cursor`` (drive id -> delta link, plus the items to read again;
         {} = everything). When the iterator is done, ``self.cursor`` holds where to resume and
         ``self.deleted`` the ids to remove from the index."""
-        self.deleted, self._taken, self._rereads = set(), set(), Rereads()
+        self.deleted, self._taken, self._rereads = RemovedIds(), set(), Rereads()
         self._unlisted = set()
         self._folders = FolderReaders.from_cursor(cursor)  # a full read ({}) starts afresh
         self._batch = ConnectorBatch(documents=[], failed=[])
@@ -98,26 +106,63 @@ class SharePointConnector:
         now = self.now()
         new_cursor: dict[str, str] = {}
         for drive in list(links) if links else self.drives():
-            link = links.get(drive) or f"/drives/{drive}/root/delta"
-            while link:
-                page = self.client.get(link, prefer=DELTA_PREFER)
-                for item in page.get("value", []):
-                    if not _marked_shared_folder(item):
-                        self._take(drive, item)
-                    elif self._readers_changed(drive, item) and drive in links:
-                        yield from self._walk(drive, item)  # (a full read reads all anyway)
-                    yield from self._flush()
-                link = page.get("@odata.nextLink", "")
-                if "@odata.deltaLink" in page:
-                    new_cursor[drive] = page["@odata.deltaLink"]
+            try:
+                new_cursor[drive] = yield from self._library(drive, links.get(drive, ""))
+            except (GraphError, GraphNotFoundError) as exc:
+                if _source_wide(exc):
+                    raise
+                self._withdraw_library(drive, exc)
+                new_cursor[drive] = ""  # read from scratch at the next sync
+                continue
             for entry in due.due(drive, now):
                 yield from self._reread(entry)
-            if drive in self._unlisted:  # every file of the library, each by itself
-                yield from self._read_all(drive)
         for entry in due.later(now):
             self._rereads.add(entry)
         yield from self._flush(everything=True)
         self.cursor = new_cursor | self._rereads.to_cursor() | self._folders.to_cursor()
+
+    def _library(self, drive: str, link: str) -> Generator[ConnectorBatch, None, str]:
+        """One library's changes since ``link`` ("": everything); returns its new delta link.
+        A link Graph no longer honours (410 Gone, or 404) means reading it from scratch."""
+        if link:
+            try:
+                return (yield from self._delta(drive, link, resumed=True))
+            except (GraphError, GraphNotFoundError) as exc:
+                if _status(exc) not in (404, 410):
+                    raise
+                logger.info("SharePoint library %s of %s: its delta link is no longer valid "
+                            "(%s): reading it from scratch", drive, self.name, _status(exc))
+        # what a read from scratch does not list was deleted meanwhile (a sync's deletions)
+        self.deleted.add_prefix(self.doc_id(drive, ""))
+        return (yield from self._delta(drive, f"/drives/{drive}/root/delta", resumed=False))
+
+    def _delta(
+        self, drive: str, link: str, *, resumed: bool
+    ) -> Generator[ConnectorBatch, None, str]:
+        delta = ""
+        while link:
+            page = self.client.get(link, prefer=DELTA_PREFER)
+            for item in page.get("value", []):
+                if not _marked_shared_folder(item):
+                    self._take(drive, item)
+                elif self._readers_changed(drive, item) and resumed:
+                    yield from self._walk(drive, item)  # (a full read reads all anyway)
+                yield from self._flush()
+            link = page.get("@odata.nextLink", "")
+            delta = page.get("@odata.deltaLink", delta)
+        if drive in self._unlisted:  # every file of the library, each by itself
+            yield from self._read_all(drive)
+        return str(delta)
+
+    def _withdraw_library(self, drive: str, exc: Exception) -> None:
+        """A library Graph refuses or no longer has: every document of it leaves the index."""
+        logger.warning("SharePoint library %s of %s could not be read (%s): its documents are "
+                       "removed from the index", drive, self.name, exc)
+        prefix = self.doc_id(drive, "")
+        self.deleted.add_prefix(prefix)
+        self._batch.failed.append(
+            FailedDocument(prefix, f"library {drive}", str(exc), withdrawn=True)
+        )
 
     def _flush(self, *, everything: bool = False) -> Iterator[ConnectorBatch]:
         batch = self._batch
@@ -143,7 +188,7 @@ class SharePointConnector:
         """A folder whose sharing changed: every file under it is read again (its readers
         may have changed with the folder's; unchanged ones cost no embedding). A folder that
         cannot be listed is reported, and the whole library is read instead."""
-        pending = [(str(folder.get("id", "")), _library_path(folder))]
+        pending = [(str(folder.get("id", "")), library_path(folder))]
         while pending:
             current, where = pending.pop()
             try:
@@ -160,7 +205,7 @@ class SharePointConnector:
                 continue
             for child in children:
                 if "folder" in child:
-                    pending.append((str(child.get("id", "")), _library_path(child)))
+                    pending.append((str(child.get("id", "")), library_path(child)))
                 else:
                     self._take(drive, child)
                     yield from self._flush()
@@ -199,14 +244,18 @@ class SharePointConnector:
             return
         if "file" not in item or doc_id in self._taken:
             return  # folders, the root, notebooks; a file already read in this run
-        path = _library_path(item)
-        if self.config.folder and not path.startswith(self.config.folder.strip("/") + "/"):
-            return
-        if file_type(str(item.get("name", ""))) not in SUPPORTED_SUFFIXES:
+        path = library_path(item)
+        outside = self.config.folder and not path.startswith(self.config.folder.strip("/") + "/")
+        if outside or file_type(str(item.get("name", ""))) not in SUPPORTED_SUFFIXES:
+            self.deleted.add(doc_id)  # e.g. moved out of the folder, or renamed to a .png
             return
         self._taken.add(doc_id)
         try:
-            self._batch.documents.append(self.to_document(drive, item, path))
+            read = read_item(self.client, drive, item, doc_id=doc_id, source_name=self.name,
+                             limits=self.limits, now=self.now())
+            self._batch.documents.append(read.document)
+            if read.expires is not None:  # Graph's delta does not report an expiry
+                self._rereads.add(Reread(drive, item_id, after=read.expires))
         except DocumentError as exc:  # damaged, too large, empty: until a new version
             self._withdraw(drive, item_id, path, str(exc))
         except (GraphError, GraphNotFoundError) as exc:  # this item: read again next sync
@@ -223,50 +272,6 @@ class SharePointConnector:
         self._batch.failed.append(FailedDocument(doc_id, path, reason, withdrawn=True))
         self.deleted.add(doc_id)
 
-    def to_document(self, drive: str, item: dict[str, Any], path: str) -> SourceDocument:
-        name = str(item["name"])
-        limit = (
-            self.limits.max_pdf_bytes
-            if file_type(name) in BINARY_SUFFIXES
-            else self.limits.max_text_bytes
-        )
-        size = int(item.get("size") or 0)
-        if size > limit:
-            raise DocumentError(
-                f"too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB)"
-            )
-        item_id = str(item["id"])
-        permissions = self.client.get(f"/drives/{drive}/items/{item_id}/permissions")
-        now = self.now()
-        granted = permissions.get("value", [])
-        acl = acl_of(granted, now=now)
-        expiry = expires_at(granted, now=now)
-        data = self.client.get(f"/drives/{drive}/items/{item_id}/content", raw=True)
-        parsed = parse_file(name, data, fallback=path, max_text_bytes=self.limits.max_text_bytes)
-        if expiry is not None:  # Graph's delta does not report an expiry: read it again then
-            self._rereads.add(Reread(drive, item_id, after=expiry))
-        url = str(item.get("webUrl", ""))
-        modified = item.get("lastModifiedDateTime")
-        updated = datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None
-        sections = parsed.sections
-        return SourceDocument(
-            id=self.doc_id(drive, item_id),
-            title=parsed.title,
-            source=path,
-            source_name=self.name,
-            url=url,
-            updated_at=updated,
-            content_hash=content_hash(
-                parsed.title,
-                url,
-                acl.model_dump_json(),
-                *(f"{s.heading}\x01{s.anchor}\x01{s.text}" for s in sections),
-            ),
-            acl=acl,
-            text="\n\n".join(s.text for s in sections),
-            sections=sections,
-        )
-
 
 def _marked_shared_folder(item: dict[str, Any]) -> bool:
     """A folder (or the library root) whose sharing may have changed: Graph marks it with a
@@ -282,8 +287,5 @@ def _source_wide(exc: Exception) -> bool:
     return isinstance(exc, GraphError) and exc.status in (None, 401, 429)
 
 
-def _library_path(item: dict[str, Any]) -> str:
-    """``Policies/travel.docx``: the item's path inside its library."""
-    parent = str((item.get("parentReference") or {}).get("path", ""))
-    folder = unquote(parent.split("root:", 1)[1]).strip("/") if "root:" in parent else ""
-    return f"{folder}/{item['name']}" if folder else str(item["name"])
+def _status(exc: Exception) -> int | None:
+    return 404 if isinstance(exc, GraphNotFoundError) else getattr(exc, "status", None)

@@ -1,8 +1,9 @@
 """`wikibot eval`: retrieval and answer metrics over a qa.jsonl development set.
 
-Per question and overall: gold source among retrieved (hit@k, k = retrieval top_k) and
-among cited, MRR over retrieved documents, citation precision (cited sources that are
-gold), answered when it should / declined when it should, latency p50/p95.
+Per question and overall: gold source among retrieved (hit@k, k = retrieval top_k), among
+cited, and shown (cited, or among the related pages when the bot is not sure), MRR over
+retrieved documents, citation precision (cited sources that are gold), answered when it
+should / declined when it should, latency p50/p95.
 
 Each line: ``{"id", "question", "answer", "sources": [paths], "answerable": bool}``.
 Sources are paths relative to the indexed folder, as citations report them.
@@ -44,6 +45,8 @@ class EvalReport:
             "questions": len(self.rows),
             "answerable": len(answerable),
             "cited_gold": mean([r["cited_gold"] for r in answerable]),
+            # cited, or among the related pages of a "not sure"
+            "gold_shown": mean([r["cited_gold"] or r["related_gold"] for r in answerable]),
             "retrieved_gold": mean([r["retrieved_gold"] for r in answerable]),
             "mrr": mean([r["reciprocal_rank"] for r in answerable]),
             "citation_precision": mean([r["citation_precision"] for r in answered]),
@@ -90,6 +93,7 @@ def evaluate(engine: AnswerEngine, rows: list[dict[str, Any]]) -> EvalReport:
                 "answerable": bool(row.get("answerable", bool(gold))),
                 "answered": answer.answered,
                 "cited_gold": bool(gold & cited),
+                "related_gold": bool(gold & {c.source for c in answer.related}),
                 "retrieved_gold": bool(gold & retrieved),
                 "cited_sources": len(cited),
                 "reciprocal_rank": 1 / rank if rank else 0.0,

@@ -89,6 +89,7 @@ def test_index_ask_json_stdin_and_status(env: dict[str, str]) -> None:
     )
     evaluated = json.loads(run(["eval", str(qa), "--json"], env).stdout)
     assert evaluated["metrics"]["cited_gold"] == 1.0
+    assert evaluated["metrics"]["gold_shown"] == 1.0
     assert evaluated["metrics"]["declined_unanswerable"] == 1.0
 
 

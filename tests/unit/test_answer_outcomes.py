@@ -133,3 +133,14 @@ def test_score_counts_a_gold_page_among_related_as_shown() -> None:
     metrics = score(model, [unsure])
     assert outcome(model, unsure) == "not sure"
     assert metrics["cited_gold"] == 0 and metrics["gold_shown"] == 1 and metrics["neither"] == 0
+
+
+def test_eval_counts_a_gold_page_among_related_as_shown() -> None:
+    from bot.answer.engine import AnswerEngine
+    from bot.learning.evaluation import evaluate
+
+    writer, retriever = _writer(related=0.01, threshold=1.01)  # never confident: not sure
+    engine = AnswerEngine(retriever=retriever, embedder=HashingEmbedder(), writer=writer)
+    rows = [{"question": "How many vacation days do employees get?", "sources": ["vacation.md"]}]
+    metrics = evaluate(engine, rows).metrics()
+    assert metrics["cited_gold"] == 0.0 and metrics["gold_shown"] == 1.0

@@ -50,6 +50,17 @@ class GraphNotFoundError(SourceConfigError):
     """Graph answered 404: a site or library that does not exist, or an item deleted since."""
 
 
+def source_wide(exc: Exception) -> bool:
+    """Errors that say the source cannot be read now, not one item, library or site: a
+    rejected token, persistent throttling, no answer. The run fails and nothing advances."""
+    return isinstance(exc, GraphError) and exc.status in (None, 401, 429)
+
+
+def status_of(exc: Exception) -> int | None:
+    """The HTTP status Graph answered (404 for GraphNotFoundError; None: no answer)."""
+    return 404 if isinstance(exc, GraphNotFoundError) else getattr(exc, "status", None)
+
+
 class GraphClient:
     def __init__(
         self,

@@ -36,6 +36,8 @@ from connectors.sharepoint.client import (
     GraphClient,
     GraphError,
     GraphNotFoundError,
+    source_wide,
+    status_of,
 )
 from connectors.sharepoint.config import SharePointConfig
 from connectors.sharepoint.documents import library_path, read_item
@@ -43,6 +45,7 @@ from connectors.sharepoint.folder_readers import FolderReaders
 from connectors.sharepoint.permissions import acl_of
 from connectors.sharepoint.removals import RemovedIds
 from connectors.sharepoint.rereads import Reread, Rereads, library_links
+from connectors.sharepoint.sites import site_libraries
 
 __all__ = ["SharePointConfig", "SharePointConnector"]
 
@@ -81,13 +84,8 @@ class SharePointConnector:
         return f"{self.name}:{drive}:{item}"
 
     def drives(self) -> list[str]:
-        found = []
-        for site in self.config.sites:
-            site_id = self.client.get(f"/sites/{site}")["id"]
-            for drive in self.client.get(f"/sites/{site_id}/drives").get("value", []):
-                if not self.config.libraries or drive.get("name") in self.config.libraries:
-                    found.append(str(drive["id"]))
-        return found
+        """The configured libraries' drive ids (a failing site is reported: sites.py)."""
+        return site_libraries(self.client, self.config, self.name, self._batch.failed)
 
     def load(self) -> Iterator[ConnectorBatch]:
         """Every item of every library (a delta without a token)."""
@@ -109,7 +107,7 @@ class SharePointConnector:
             try:
                 new_cursor[drive] = yield from self._library(drive, links.get(drive, ""))
             except (GraphError, GraphNotFoundError) as exc:
-                if _source_wide(exc):
+                if source_wide(exc):
                     raise
                 self._withdraw_library(drive, exc)
                 new_cursor[drive] = ""  # read from scratch at the next sync
@@ -128,10 +126,10 @@ class SharePointConnector:
             try:
                 return (yield from self._delta(drive, link, resumed=True))
             except (GraphError, GraphNotFoundError) as exc:
-                if _status(exc) not in (404, 410):
+                if status_of(exc) not in (404, 410):
                     raise
                 logger.info("SharePoint library %s of %s: its delta link is no longer valid "
-                            "(%s): reading it from scratch", drive, self.name, _status(exc))
+                            "(%s): reading it from scratch", drive, self.name, status_of(exc))
         # what a read from scratch does not list was deleted meanwhile (a sync's deletions)
         self.deleted.add_prefix(self.doc_id(drive, ""))
         return (yield from self._delta(drive, f"/drives/{drive}/root/delta", resumed=False))
@@ -177,7 +175,7 @@ class SharePointConnector:
         try:
             granted = self.client.get(f"/drives/{drive}/items/{folder_id}/permissions")
         except (GraphError, GraphNotFoundError) as exc:
-            if _source_wide(exc):
+            if source_wide(exc):
                 raise
             self._folders.forget(drive, folder_id)
             return True
@@ -194,7 +192,7 @@ class SharePointConnector:
             try:
                 children = list(self.client.pages(f"/drives/{drive}/items/{current}/children"))
             except (GraphError, GraphNotFoundError) as exc:
-                if _source_wide(exc):
+                if source_wide(exc):
                     raise
                 logger.warning("SharePoint folder %s of %s could not be listed (%s): "
                                "reading the whole library", where, self.name, exc)
@@ -228,7 +226,7 @@ class SharePointConnector:
             self.deleted.add(self.doc_id(entry.drive, entry.item))  # gone since
             return
         except GraphError as exc:
-            if _source_wide(exc):
+            if source_wide(exc):
                 raise
             self._withdraw(entry.drive, entry.item, entry.item, str(exc))
             self._rereads.add(Reread(entry.drive, entry.item))
@@ -259,7 +257,7 @@ class SharePointConnector:
         except DocumentError as exc:  # damaged, too large, empty: until a new version
             self._withdraw(drive, item_id, path, str(exc))
         except (GraphError, GraphNotFoundError) as exc:  # this item: read again next sync
-            if _source_wide(exc):
+            if source_wide(exc):
                 raise
             self._withdraw(drive, item_id, path, str(exc))
             self._rereads.add(Reread(drive, item_id))
@@ -279,13 +277,3 @@ def _marked_shared_folder(item: dict[str, Any]) -> bool:
     if "folder" not in item or "deleted" in item:
         return False
     return "shared" in item or "@microsoft.graph.sharedChanged" in item
-
-
-def _source_wide(exc: Exception) -> bool:
-    """Errors that say the source cannot be read now, not this item: a rejected token,
-    persistent throttling, no answer. The run fails and nothing advances."""
-    return isinstance(exc, GraphError) and exc.status in (None, 401, 429)
-
-
-def _status(exc: Exception) -> int | None:
-    return 404 if isinstance(exc, GraphNotFoundError) else getattr(exc, "status", None)

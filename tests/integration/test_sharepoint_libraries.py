@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.index_admin.reindex import ReindexRequest
 from tests.support.graph_stub import GraphStub, Item
 from tests.support.sharepoint_app import (
     HR,
@@ -101,3 +102,40 @@ def test_a_library_graph_refuses_leaves_the_index_and_the_other_lands(
     assert back.new == 2 and not back.errors
     assert indexed(app)["bonus.md"] == "public"
     assert "bonus.md" in cited(app, "How is the bonus pool split?")
+
+
+def test_a_site_graph_refuses_leaves_the_index_at_the_full_read(
+    stub: GraphStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch, embedder: object
+) -> None:
+    # two sites: hr, and a finance site Graph does not have (reported, the source goes on)
+    source = SOURCES.replace('sites: ["acme.sharepoint.com:/sites/hr"]',
+                             'sites: ["acme.sharepoint.com:/sites/hr", '
+                             '"acme.sharepoint.com:/sites/finance"]')
+    app = sharepoint_app(stub, clean_env, monkeypatch, embedder, source=source)
+    try:
+        stub.put(Item("it-leave", "leave.md", LEAVE))
+        first = sync(app, "index")
+        assert [f.source for f in first.errors] == ["site acme.sharepoint.com:/sites/finance"]
+        assert indexed(app) == {"leave.md": "public"}
+
+        stub.site_fault = 403  # the app lost access to the hr site
+        refused = sync(app, "index")  # the weekly full refresh, or `wikibot index`
+        assert sorted(f.source for f in refused.errors) == [
+            "site acme.sharepoint.com:/sites/finance", "site acme.sharepoint.com:/sites/hr"]
+        assert indexed(app) == {}
+        assert "leave.md" not in cited(app, "How long is parental leave?")
+    finally:
+        app.store.client.close()
+
+
+def test_no_configured_site_at_all_fails_the_source(
+    stub: GraphStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch, embedder: object
+) -> None:
+    source = SOURCES.replace("/sites/hr", "/sites/hrr")  # a typo
+    app = sharepoint_app(stub, clean_env, monkeypatch, embedder, source=source)
+    try:
+        request = ReindexRequest(app.sources.connectors(), "index", "tests")
+        [result] = app.reindexer.run_here(request).results
+        assert not result.ok and "not found (404): /v1.0/sites/acme" in (result.error or "")
+    finally:
+        app.store.client.close()

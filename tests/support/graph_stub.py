@@ -3,9 +3,10 @@ SharePoint source uses them: OpenID discovery and client-credentials tokens, sit
 a site's drives, ``/drives/{id}/root/delta`` with ``@odata.nextLink`` paging and an
 ``@odata.deltaLink`` to resume from (honouring the Prefer header: graph_library.py), an item,
 a folder's children, item content, item permissions; faults (429 with Retry-After) can be
-queued, an item can answer a fixed status (403, 500) for its content and permissions, and a
-library one for everything (403, 404) or 410 Gone for its expired delta links. More libraries
-can be added (``add_library``). Counts Graph requests apart from token requests.
+queued; an item can answer a fixed status (403, 500) for its content and permissions, a
+library one for everything (403, 404) or 410 Gone for its expired delta links, and the site a
+fixed status too. More libraries can be added (``add_library``); other sites do not exist
+(404). Counts Graph requests apart from token requests.
 
 Runs in a thread (stdlib ``ThreadingHTTPServer``) so in-process code and a ``wikibot``
 subprocess can both talk to it.
@@ -33,6 +34,7 @@ class GraphStub:
     def __init__(self, *, page_size: int = 50) -> None:
         self.library = Library()  # the first library ("Documents", drive-1) in site-1
         self.libraries = {self.library.drive: self.library}
+        self.site_fault = 0  # the status the hr site answers (0: none); other sites are 404
         self.delta_prefer: list[str] = []  # the Prefer header of each delta request
         self.memberships: dict[str, list[str]] = {}  # user (UPN or object id) -> group ids
         self.app_certificate: Any = None  # the app's uploaded certificate (client assertions)
@@ -145,6 +147,8 @@ class GraphStub:
         return self._graph(handler, path.removeprefix("/v1.0"), query)
 
     def _graph(self, handler: BaseHTTPRequestHandler, path: str, query: dict[str, str]) -> None:
+        if path == "/sites/acme.sharepoint.com:/sites/hr" and self.site_fault:
+            return self._send(handler, self.site_fault, {"error": {"code": "accessDenied"}})
         if path == "/sites/acme.sharepoint.com:/sites/hr":
             return self._send(handler, 200, {"id": "site-1", "webUrl": "https://acme.sharepoint.com/sites/hr"})
         groups_of = "/transitiveMemberOf/microsoft.graph.group"

@@ -11,13 +11,13 @@ Fail closed: a folder whose sharing changed has every file under it read again (
 delta reports only the folder); a file whose content or permissions cannot be read (403,
 404, 5xx), or cannot be parsed, is removed from the index and reported, never left serving
 its old text and readers, and the source goes on; unreadable items are read again at every
-sync (rereads.py) until they read or are gone. A file moved out of the configured folder, or
-renamed to a type we do not read, leaves the index. One library's failure is that library's
-alone: an expired delta link (410 Gone, or 404) reads the library again from scratch in the
-same run, and whatever that read does not list leaves the index; a library Graph refuses or no
-longer has (403, 404) leaves the index, is reported, and is read from scratch at the next
-sync; the other libraries' changes land. Only a failure of the whole source (a rejected
-token, persistent throttling, no answer) fails the run, and then nothing advances.
+sync (rereads.py) until they read or are gone. A file or folder moved out of the configured
+folder (scope.py), or a file renamed to a type we do not read, leaves the index. A library's
+failure is its own: an expired delta link (410, 404) reads it from scratch in the same run
+(what that read does not list leaves the index); a library Graph refuses or no longer has
+(403, 404) leaves the index, is reported, and is read from scratch at the next sync. Only a
+failure of the whole source (a rejected token, persistent throttling, no answer) fails the
+run, and then nothing advances.
 """
 
 from __future__ import annotations
@@ -41,10 +41,11 @@ from connectors.sharepoint.client import (
 )
 from connectors.sharepoint.config import SharePointConfig
 from connectors.sharepoint.documents import library_path, read_item
-from connectors.sharepoint.folder_readers import FolderReaders
+from connectors.sharepoint.folder_readers import FolderReaders, marked_shared
 from connectors.sharepoint.permissions import acl_of
 from connectors.sharepoint.removals import RemovedIds
 from connectors.sharepoint.rereads import Reread, Rereads, library_links
+from connectors.sharepoint.scope import FolderScope
 from connectors.sharepoint.sites import site_libraries
 
 __all__ = ["SharePointConfig", "SharePointConnector"]
@@ -75,6 +76,7 @@ class SharePointConnector:
         self._rereads = Rereads()  # what the next sync must read again
         self._folders = FolderReaders()  # the readers of folders Graph marks shared
         self._unlisted: set[str] = set()  # drives with a folder whose files could not be listed
+        self._scope = FolderScope(config.folder)  # folders inside `folder`, as last seen
 
     @property
     def location(self) -> str:
@@ -98,6 +100,7 @@ class SharePointConnector:
         self.deleted, self._taken, self._rereads = RemovedIds(), set(), Rereads()
         self._unlisted = set()
         self._folders = FolderReaders.from_cursor(cursor)  # a full read ({}) starts afresh
+        self._scope = FolderScope.from_cursor(self.config.folder, cursor)
         self._batch = ConnectorBatch(documents=[], failed=[])
         links = library_links(cursor)
         due = Rereads.from_cursor(cursor)
@@ -118,6 +121,7 @@ class SharePointConnector:
             self._rereads.add(entry)
         yield from self._flush(everything=True)
         self.cursor = new_cursor | self._rereads.to_cursor() | self._folders.to_cursor()
+        self.cursor |= self._scope.to_cursor()
 
     def _library(self, drive: str, link: str) -> Generator[ConnectorBatch, None, str]:
         """One library's changes since ``link`` ("": everything); returns its new delta link.
@@ -141,7 +145,9 @@ class SharePointConnector:
         while link:
             page = self.client.get(link, prefer=DELTA_PREFER)
             for item in page.get("value", []):
-                if not _marked_shared_folder(item):
+                if self._moved_across_folder(drive, item) and resumed:
+                    yield from self._walk(drive, item)  # its files: out of the index, or in
+                elif not marked_shared(item):
                     self._take(drive, item)
                 elif self._readers_changed(drive, item) and resumed:
                     yield from self._walk(drive, item)  # (a full read reads all anyway)
@@ -158,9 +164,8 @@ class SharePointConnector:
                        "removed from the index", drive, self.name, exc)
         prefix = self.doc_id(drive, "")
         self.deleted.add_prefix(prefix)
-        self._batch.failed.append(
-            FailedDocument(prefix, f"library {drive}", str(exc), withdrawn=True)
-        )
+        failed = FailedDocument(prefix, f"library {drive}", str(exc), withdrawn=True)
+        self._batch.failed.append(failed)
 
     def _flush(self, *, everything: bool = False) -> Iterator[ConnectorBatch]:
         batch = self._batch
@@ -168,6 +173,20 @@ class SharePointConnector:
         if size >= self.config.batch_size or (everything and size):
             self._batch = ConnectorBatch(documents=[], failed=[])
             yield batch
+
+    def _moved_across_folder(self, drive: str, item: dict[str, Any]) -> bool:
+        """A folder now on the other side of the ``folder`` setting (scope.py)."""
+        if not self.config.folder or "folder" not in item or "deleted" in item:
+            return False
+        placed = self._placed(drive, item)
+        return placed is not None and self._scope.crossed(drive, str(item.get("id", "")),
+                                                          library_path(placed))
+
+    def _placed(self, drive: str, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The item with its path: delta entries may lack it, Graph's item has it."""
+        if "path" in (item.get("parentReference") or {}) or "root" in item:
+            return item
+        return self._fetch(drive, str(item.get("id", "")), str(item.get("name", "")))
 
     def _readers_changed(self, drive: str, folder: dict[str, Any]) -> bool:
         """Whether a folder's readers differ from the last ones seen (unknown: they do)."""
@@ -204,6 +223,8 @@ class SharePointConnector:
             for child in children:
                 if "folder" in child:
                     pending.append((str(child.get("id", "")), library_path(child)))
+                    if self.config.folder:
+                        self._scope.crossed(drive, str(child.get("id", "")), library_path(child))
                 else:
                     self._take(drive, child)
                     yield from self._flush()
@@ -220,19 +241,24 @@ class SharePointConnector:
             link = page.get("@odata.nextLink", "")
 
     def _reread(self, entry: Reread) -> Iterator[ConnectorBatch]:
+        item = self._fetch(entry.drive, entry.item, entry.item)
+        if item is not None:
+            self._take(entry.drive, item)
+            yield from self._flush()
+
+    def _fetch(self, drive: str, item_id: str, name: str) -> dict[str, Any] | None:
+        """The item as Graph has it now; None: gone (removed from the index), or unreadable
+        (withdrawn, reported, and read again at the next sync)."""
         try:
-            item = self.client.get(f"/drives/{entry.drive}/items/{entry.item}")
+            return dict(self.client.get(f"/drives/{drive}/items/{item_id}"))
         except GraphNotFoundError:
-            self.deleted.add(self.doc_id(entry.drive, entry.item))  # gone since
-            return
+            self.deleted.add(self.doc_id(drive, item_id))  # gone since
         except GraphError as exc:
             if source_wide(exc):
                 raise
-            self._withdraw(entry.drive, entry.item, entry.item, str(exc))
-            self._rereads.add(Reread(entry.drive, entry.item))
-            return
-        self._take(entry.drive, item)
-        yield from self._flush()
+            self._withdraw(drive, item_id, name, str(exc))
+            self._rereads.add(Reread(drive, item_id))
+        return None
 
     def _take(self, drive: str, item: dict[str, Any]) -> None:
         item_id = str(item.get("id", ""))
@@ -242,9 +268,12 @@ class SharePointConnector:
             return
         if "file" not in item or doc_id in self._taken:
             return  # folders, the root, notebooks; a file already read in this run
-        path = library_path(item)
-        outside = self.config.folder and not path.startswith(self.config.folder.strip("/") + "/")
-        if outside or file_type(str(item.get("name", ""))) not in SUPPORTED_SUFFIXES:
+        placed = self._placed(drive, item) if self.config.folder else item
+        if placed is None:
+            return
+        item, path = placed, library_path(placed)
+        wanted = file_type(str(item.get("name", ""))) in SUPPORTED_SUFFIXES
+        if not wanted or not self._scope.contains(path):
             self.deleted.add(doc_id)  # e.g. moved out of the folder, or renamed to a .png
             return
         self._taken.add(doc_id)
@@ -269,11 +298,3 @@ class SharePointConnector:
         doc_id = self.doc_id(drive, item_id)
         self._batch.failed.append(FailedDocument(doc_id, path, reason, withdrawn=True))
         self.deleted.add(doc_id)
-
-
-def _marked_shared_folder(item: dict[str, Any]) -> bool:
-    """A folder (or the library root) whose sharing may have changed: Graph marks it with a
-    ``shared`` facet (empty when sharing was removed) or the sharedChanged annotation."""
-    if "folder" not in item or "deleted" in item:
-        return False
-    return "shared" in item or "@microsoft.graph.sharedChanged" in item

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 
 from connectors.base import DocumentACL
 
@@ -52,3 +53,11 @@ class FolderReaders:
         except (ValueError, TypeError):  # unknown readers: each marked folder is walked again
             logger.warning("unreadable SharePoint folder readers in the sync state: dropped")
             return cls()
+
+
+def marked_shared(item: dict[str, Any]) -> bool:
+    """A folder (or the library root) whose sharing may have changed: Graph marks it with a
+    ``shared`` facet (empty when sharing was removed) or the sharedChanged annotation."""
+    if "folder" not in item or "deleted" in item:
+        return False
+    return "shared" in item or "@microsoft.graph.sharedChanged" in item

@@ -1,9 +1,10 @@
 """What a SharePoint file says and where it sits decide whether, and for whom, it is indexed
 (security review of issue 27), against the Graph stand-in over real HTTPS through the real
-connector, Reindexer and index: a file moved out of the configured folder, or renamed to a
-type we do not read, leaves the index at the next sync; ``access:`` front matter narrows
-SharePoint's readers (never widens them), and one that cannot be applied fails the file
-(reported, removed from the index), as in a folder source."""
+connector, Reindexer and index: a file or folder moved out of the configured folder, or a
+file renamed to a type we do not read, leaves the index at the next sync (a folder moved in
+brings its files), whether or not Graph's delta entries carry paths; ``access:`` front
+matter narrows SharePoint's readers (never widens them), and one that cannot be applied
+fails the file (reported, removed from the index), as in a folder source."""
 
 from __future__ import annotations
 
@@ -60,10 +61,12 @@ def public_folder_app(stub: GraphStub, clean_env: Path, monkeypatch: pytest.Monk
     yield from _app(stub, clean_env, monkeypatch, embedder, SOURCES + "    folder: Public\n")
 
 
+@pytest.mark.parametrize("paths_in_delta", [True, False])
 def test_a_file_moved_out_of_the_folder_or_renamed_leaves_the_index(
-    public_folder_app: App, stub: GraphStub
+    public_folder_app: App, stub: GraphStub, paths_in_delta: bool
 ) -> None:
     app = public_folder_app
+    stub.library.paths_in_delta = paths_in_delta  # False: each file's path asked of Graph
     stub.put(Item("it-plan", "plan.md", PLAN, folder="Public", permissions=None))
     stub.put(Item("it-leave", "leave.md", LEAVE, folder="Public"))
     stub.put(Item("it-travel", "travel.md", TRAVEL, folder="Public"))
@@ -86,6 +89,34 @@ def test_a_file_moved_out_of_the_folder_or_renamed_leaves_the_index(
     stub.library.move("it-plan", "Public")  # back: indexed again
     assert sync(app).new == 1
     assert indexed(app)["Public/plan.md"] == "public"
+
+
+@pytest.mark.parametrize("paths_in_delta", [True, False])
+def test_a_folder_moved_out_of_the_folder_takes_its_files_out_and_one_moved_in_brings_them(
+    public_folder_app: App, stub: GraphStub, paths_in_delta: bool
+) -> None:
+    app = public_folder_app
+    stub.library.paths_in_delta = paths_in_delta
+    stub.put(Item("it-plan", "plan.md", PLAN, folder="Public/Plans"))
+    stub.put(Item("it-bonus", "bonus.md", BONUS, folder="Public/Plans/2026"))
+    stub.put(Item("it-travel", "travel.md", TRAVEL, folder="Public"))
+    stub.put(Item("it-leave", "leave.md", LEAVE, folder="Archive/Old"))
+    sync(app)
+    assert set(indexed(app)) == {"Public/Plans/plan.md", "Public/Plans/2026/bonus.md",
+                                 "Public/travel.md"}
+
+    # Graph's delta reports the two folders, not the files under them
+    stub.library.move_folder("Public/Plans", "Restricted/Plans")
+    stub.library.move_folder("Archive/Old", "Public/Old")
+    moved = sync(app)
+    assert (moved.deleted, moved.new) == (2, 1)
+    assert set(indexed(app)) == {"Public/travel.md", "Public/Old/leave.md"}
+    assert "Public/Plans/plan.md" not in retrieved(app, "What happens to the LANTERN team?")
+
+    stub.edit("it-plan", PLAN + b"\nAnd the ORCHID team in June.\n")  # outside: stays out
+    stub.library.move_folder("Public", "Public Archive")  # the configured folder renamed
+    assert sync(app).deleted == 2
+    assert indexed(app) == {}
 
 
 def test_access_front_matter_narrows_sharepoint_readers_or_fails_the_file(

@@ -11,7 +11,9 @@ the library root's), and the change log behind ``/root/delta``, with Graph's Pre
 * the library root and the folders above a changed file are listed before it, as Graph
   does; with ``hierarchicalsharing`` the roots of permission hierarchies (the library root,
   folders with their own permissions) carry a ``shared`` facet wherever they are listed;
-* a move or rename is reported as a change of the file, at its new place;
+* a move or rename is reported as a change of the file, at its new place; a folder's move
+  reports the folder alone; ``paths_in_delta = False`` leaves ``parentReference.path`` out of
+  delta entries, as Graph's documentation says it does (items and children carry it);
 * ``fault`` makes every request to the library answer that status (403: the app lost access,
   404: the library was deleted); ``expire_tokens()`` makes the delta links handed out so far
   answer 410 Gone (``resyncRequired``), as Graph does when it cannot list changes since a
@@ -60,6 +62,7 @@ class Library:
         self.site_url = SITE if name == "Documents" else f"{SITE.rpartition('/')[0]}/{name}"
         self.fault = 0  # the HTTP status every request to this library answers (0: none)
         self.expired_below = 0  # delta tokens below this change number answer 410 Gone
+        self.paths_in_delta = True  # False: delta entries without parentReference.path
         self.items: dict[str, Item] = {}
         self.deleted: dict[str, int] = {}  # item id -> change number of its deletion
         self.folders: dict[str, Folder] = {}  # path -> folder
@@ -100,6 +103,22 @@ class Library:
             item = self.items[item_id]
             item.folder, item.name, item.version = folder, name or item.name, self.change
             self._folders_of(folder)
+
+    def move_folder(self, path: str, new_path: str) -> None:
+        """A folder moved or renamed, with everything under it (ids unchanged): delta reports
+        the folder alone, never the files under it (as Graph does)."""
+        with self.lock:
+            self.change += 1
+            under = [p for p in self.folders if p == path or p.startswith(path + "/")]
+            for old in under:
+                folder = self.folders.pop(old)
+                folder.path = new_path + old[len(path):]
+                self.folders[folder.path] = folder
+            self.folders[new_path].version = self.change
+            for item in self.items.values():
+                if item.folder == path or item.folder.startswith(path + "/"):
+                    item.folder = new_path + item.folder[len(path):]
+            self._folders_of(new_path)
 
     def expire_tokens(self) -> None:
         """Every delta link handed out so far expires (Graph answers 410 resyncRequired)."""
@@ -186,6 +205,9 @@ class Library:
                 root["shared"] = {"scope": "users"}
             listed = [root] if not since or files or folders or gone else []
             ordered = [folders[p] for p in sorted(folders)]
+            if not self.paths_in_delta:  # as Graph documents it: track items by id
+                for entry in ordered + files:
+                    entry["parentReference"].pop("path", None)
             return listed + ordered + files + gone, self.change
 
     def children(self, folder_id: str) -> list[dict[str, Any]] | None:

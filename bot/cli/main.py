@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -17,6 +16,7 @@ from bot.config import load_settings
 from bot.errors import ConfigurationError, report
 from bot.index_admin.channel import CHANNEL_COMMANDS
 from bot.log_privacy import cap_sdk_loggers
+from indexing.errors import StoreBusyError
 
 logger = logging.getLogger("wikibot")
 
@@ -117,6 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = run_in_serve(settings.data_dir, args)
             if code is not None:
                 return code
+        if args.command == "chat" and not settings.qdrant.url:
+            from bot.index_admin.channel_client import busy_hint
+
+            hint = busy_hint(settings.data_dir, "chat")  # said before the chat starts
+            if hint:
+                print(hint, file=sys.stderr)
+                return 1
         app = build_app(settings)
         return _handler(args.command)(app, args)
     except KeyboardInterrupt:
@@ -127,6 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141  # as a process killed by SIGPIPE, like other Unix tools
     except Exception as exc:
         print(f"wikibot: {report(exc, logger, args.command)}", file=sys.stderr)
+        if isinstance(exc, StoreBusyError):
+            from bot.index_admin.channel_client import busy_hint
+
+            hint = busy_hint(settings.data_dir, args.command)
+            if hint:
+                print(hint, file=sys.stderr)
         return 2 if isinstance(exc, ConfigurationError) else 1  # docs/configuration.md
     finally:
         if app is not None:
@@ -162,7 +175,11 @@ def _handler(command: str) -> Callable[[App, argparse.Namespace], int]:
 
         handlers = {"feedback": learning.feedback_command, "report": learning.report_command}
         return handlers.get(command, learning.finetune_command)
-    handlers = {"ask": _ask, "chat": _chat, "eval": _eval, "serve": _serve}
+    if command == "eval":
+        from bot.cli.evaluation import eval_command
+
+        return eval_command
+    handlers = {"ask": _ask, "chat": _chat, "serve": _serve}
     return handlers.get(command, _teams_package)
 
 
@@ -187,70 +204,6 @@ def _chat(app: App, args: argparse.Namespace) -> int:
             await app.close()
 
     return asyncio.run(chat())
-
-
-def _eval(app: App, args: argparse.Namespace) -> int:
-    from bot.learning.evaluation import evaluate, load_qa
-
-    if args.fit:
-        return _fit(app, args)
-    report = evaluate(app.answer_engine, load_qa(args.qa))
-    metrics = report.metrics()
-    if args.json:
-        print(json.dumps({"metrics": metrics, "rows": report.rows}, ensure_ascii=False))
-    else:
-        for row in report.rows:
-            mark = (
-                "ok "
-                if (row["cited_gold"] if row["answerable"] else not row["answered"])
-                else "MISS"
-            )
-            print(f"{mark} {row['id']}: {row['question']}  cited={row['cited']}")
-        print(json.dumps(metrics, indent=2))
-    failed = [
-        f"{name} {metrics[name]} < {minimum}"
-        for name, minimum in (
-            ("retrieved_gold", args.min_hit),
-            ("declined_unanswerable", args.min_decline),
-        )
-        if minimum is not None and metrics[name] < minimum
-    ]
-    if failed:  # CI or a CronJob blocks a bad index or configuration on this
-        print(f"wikibot: below the gate: {'; '.join(failed)}", file=sys.stderr)
-        return 3
-    return 0
-
-
-def _fit(app: App, args: argparse.Namespace) -> int:
-    """Re-fit the answer decisions on the admin's own labelled questions."""
-    from bot.answer.fitting import fit, score
-    from bot.learning.evaluation import gather_records, load_qa
-
-    rows = load_qa(args.qa)
-    records = gather_records(app.answer_engine, rows, args.qa.name)
-    answerable = sum(r.answerable for r in records)
-    if answerable < 5 or answerable == len(records):
-        print(
-            f"wikibot: {args.qa} has {answerable} answerable and {len(records) - answerable} "
-            "unanswerable question(s); fitting needs at least 5 answerable and 1 unanswerable "
-            "(about 30 and 5 to be worth it)",
-            file=sys.stderr,
-        )
-        return 2
-    model = fit(records, groups=[str(args.qa)])
-    path = app.settings.decision_model_path
-    model.save(path)
-    m = score(model, records)
-    print(
-        f"wrote {path}: fitted on {len(records)} questions; on those same questions (optimistic): "
-        f"cited-gold {m['cited_gold']:.2f}, declined unanswerable "
-        f"{m['declined_unanswerable']:.2f}, wrongly declined {m['wrongly_declined']:.2f}, "
-        f"{m['cited_per_answer']:.2f} sources per answer. Delete the file to return to the "
-        "shipped model."
-    )
-    if len(records) < 40:
-        print("warning: fewer than 40 questions; the fit may not carry over", file=sys.stderr)
-    return 0
 
 
 def _teams_package(app: App, args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.index_admin.channel import encode, request_of, socket_path
+from bot.index_admin.channel import CHANNEL_COMMANDS, encode, request_of, socket_path
 from bot.index_admin.output import TerminalOutput
 from bot.index_admin.progress import Progress
 
@@ -57,6 +57,30 @@ def run_in_serve(data_dir: Path, args: argparse.Namespace) -> int | None:
             )
             return 130
         raise
+
+
+def serve_listens(data_dir: Path) -> bool:
+    """Whether a `wikibot serve` answers on this data directory's admin socket."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(str(socket_path(data_dir)))
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def busy_hint(data_dir: Path, command: str) -> str | None:
+    """What to do when a command that does not go through the admin channel finds the
+    embedded index held, and a serve is what holds it (None: nothing to add)."""
+    if command in CHANNEL_COMMANDS or not serve_listens(data_dir):
+        return None
+    return (
+        f"wikibot: a wikibot serve holds the embedded index in {data_dir}: `wikibot {command}` "
+        "cannot run beside it, but `wikibot ask` and the index commands can (they run inside "
+        "serve); or stop serve, or use a Qdrant server (QDRANT_URL)"
+    )
 
 
 def _ask_lines(path: Path, args: argparse.Namespace, output: TerminalOutput) -> int:

@@ -210,12 +210,12 @@ def test_cli_sources_file_a_failing_source_does_not_stop_the_others(
     assert "source notes (folder): last run" in status.stdout
 
     unknown = run("sync", "--source", "nope")
-    assert unknown.returncode == 1 and "unknown source 'nope'; known sources: notes, wiki" in (
+    assert unknown.returncode == 2 and "unknown source 'nope'; known sources: notes, wiki" in (
         unknown.stderr
     )
     sources.write_text("sources:\n  - {name: x, type: ftp}\n", encoding="utf-8")
     bad = run("sync")
-    assert bad.returncode != 0
+    assert bad.returncode == 2  # invalid configuration (docs/configuration.md)
     assert f"sources file {sources}: source \"x\": type: unknown type 'ftp'" in bad.stderr
 
 

@@ -174,6 +174,9 @@ async def test_the_cli_runs_inside_a_running_serve(tmp_path: Path) -> None:
         assert "source facilities: 1 documents" in status.stdout
         assert "(wikibot index): facilities ok" in status.stdout  # the one run record
 
+        chat = await wikibot(env, "chat")  # a chat of its own needs the index: said at once
+        assert chat.returncode == 1 and "`wikibot chat` cannot run beside it" in chat.stderr
+
         removed = await wikibot(env, "remove", "facilities")
         assert removed.returncode == 0, removed.stderr
         assert "removed source facilities: 1 documents" in removed.stdout

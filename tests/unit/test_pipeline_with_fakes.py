@@ -165,12 +165,12 @@ class _HRByEmail:
 
 
 async def test_ask_as_a_user_given_by_email_gets_their_own_figure(clean_env: Path) -> None:
-    from bot.terminal.ask import _ask
+    from bot.terminal.ask import collect_answer
 
     hr: Any = _HRByEmail()
     app = build_app(load_settings(data_dir=clean_env), engine=RecordingEngine(ANSWER), personal=hr)
-    reply = await _ask(app, "How many vacation days do I have left?", "bob@example.com")
+    reply = await collect_answer(app, "How many vacation days do I have left?", "bob@example.com")
     assert reply.answer is not None and "3 vacation days" in reply.answer.text
-    anonymous = await _ask(app, "How many vacation days do I have left?", None)
+    anonymous = await collect_answer(app, "How many vacation days do I have left?", None)
     assert anonymous.answer is not None and "3 vacation days" not in anonymous.answer.text
     await app.close()

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.errors import SourceError
 from bot.index_admin.channel import CHANNEL_COMMANDS, encode, request_of, socket_path
 from bot.index_admin.output import TerminalOutput
 from bot.index_admin.progress import Progress
@@ -113,6 +114,11 @@ def _request(path: Path, request: dict[str, Any], output: TerminalOutput) -> int
             connection.connect(str(path))
         except (ConnectionRefusedError, FileNotFoundError):
             raise NoServe() from None
+        except PermissionError:
+            raise SourceError(
+                f"{path}: permission denied: the wikibot serve holding this index runs as "
+                "another user; run the command as that user"
+            ) from None
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             connection.sendall(encode(request))  # a refusal may come back before it is read
         with connection.makefile("rb") as replies:

@@ -121,7 +121,7 @@ class AdminChannel:
             output = ChannelOutput(writer, watching=bool(request.get("watching")))
             code = await self._run(request, output)
             output.send({"exit": code})
-        except (TimeoutError, ValueError, ConnectionError) as exc:
+        except Exception as exc:  # a malformed request, a silent or vanished client
             logger.info("admin channel: dropped a request (%s)", type(exc).__name__)
         finally:
             with contextlib.suppress(ConnectionError):
@@ -136,10 +136,9 @@ class AdminChannel:
         args = arguments_of(request)
         logger.info("admin channel: wikibot %s", command)
         try:
-            if command != "ask":  # as the CLI would: the sources file as it is now
-                self.app.reload_sources()
             if command == "ask":
                 return await answer_question(self.app, args, output)
+            self.app.reload_sources()  # as the CLI would: the sources file as it is now
             return await OPERATIONS[command](self.app, args, output)
         except Exception as exc:  # said to the client, as the CLI says it
             output.end_progress()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from pydantic import BaseModel, Field
+
+SETTINGS_KEY = "wikibot:settings"  # in the cursor: the scope_fingerprint it was made under
 
 
 class SharePointConfig(BaseModel):
@@ -21,3 +26,10 @@ class SharePointConfig(BaseModel):
     timeout_s: float = Field(default=30.0, gt=0, le=300)
     full_refresh_every_s: int = Field(default=7 * 86400, ge=0)
     batch_size: int = Field(default=16, ge=1, le=200)
+
+    def scope_fingerprint(self) -> str:
+        """What decides which items the source holds (sites, libraries, folder). A cursor made
+        under other values is not resumed: the next sync reads everything again and removes
+        what is no longer in scope (a library or folder taken out of the settings)."""
+        scope = [sorted(self.sites), sorted(self.libraries), self.folder.strip("/")]
+        return hashlib.sha256(json.dumps(scope).encode()).hexdigest()[:16]

@@ -39,7 +39,7 @@ from connectors.sharepoint.client import (
     source_wide,
     status_of,
 )
-from connectors.sharepoint.config import SharePointConfig
+from connectors.sharepoint.config import SETTINGS_KEY, SharePointConfig
 from connectors.sharepoint.documents import library_path, read_item
 from connectors.sharepoint.folder_readers import FolderReaders, marked_shared
 from connectors.sharepoint.permissions import acl_of
@@ -47,8 +47,6 @@ from connectors.sharepoint.removals import RemovedIds
 from connectors.sharepoint.rereads import Reread, Rereads, library_links
 from connectors.sharepoint.scope import FolderScope
 from connectors.sharepoint.sites import site_libraries
-
-__all__ = ["SharePointConfig", "SharePointConnector"]
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +97,12 @@ class SharePointConnector:
         ``self.deleted`` the ids to remove from the index."""
         self.deleted, self._taken, self._rereads = RemovedIds(), set(), Rereads()
         self._unlisted = set()
+        scope = self.config.scope_fingerprint()
+        if cursor and cursor.get(SETTINGS_KEY) != scope:  # e.g. a library taken out
+            logger.info("SharePoint source %s: its sites, libraries or folder changed: "
+                        "reading everything again", self.name)
+            cursor = {}
+            self.deleted.add_prefix(f"{self.name}:")  # what is not read again leaves
         self._folders = FolderReaders.from_cursor(cursor)  # a full read ({}) starts afresh
         self._scope = FolderScope.from_cursor(self.config.folder, cursor)
         self._batch = ConnectorBatch(documents=[], failed=[])
@@ -121,7 +125,7 @@ class SharePointConnector:
             self._rereads.add(entry)
         yield from self._flush(everything=True)
         self.cursor = new_cursor | self._rereads.to_cursor() | self._folders.to_cursor()
-        self.cursor |= self._scope.to_cursor()
+        self.cursor |= self._scope.to_cursor() | {SETTINGS_KEY: scope}
 
     def _library(self, drive: str, link: str) -> Generator[ConnectorBatch, None, str]:
         """One library's changes since ``link`` ("": everything); returns its new delta link.
@@ -160,12 +164,9 @@ class SharePointConnector:
 
     def _withdraw_library(self, drive: str, exc: Exception) -> None:
         """A library Graph refuses or no longer has: every document of it leaves the index."""
-        logger.warning("SharePoint library %s of %s could not be read (%s): its documents are "
-                       "removed from the index", drive, self.name, exc)
-        prefix = self.doc_id(drive, "")
-        self.deleted.add_prefix(prefix)
-        failed = FailedDocument(prefix, f"library {drive}", str(exc), withdrawn=True)
-        self._batch.failed.append(failed)
+        logger.warning("SharePoint library %s of %s could not be read", drive, self.name)
+        self.deleted.add_prefix(self.doc_id(drive, ""))
+        self._withdraw(drive, "", f"library {drive}", str(exc))
 
     def _flush(self, *, everything: bool = False) -> Iterator[ConnectorBatch]:
         batch = self._batch
@@ -293,8 +294,7 @@ class SharePointConnector:
 
     def _withdraw(self, drive: str, item_id: str, path: str, reason: str) -> None:
         """An item we cannot read now leaves the index (never its old content and readers)."""
-        logger.info("SharePoint item %s of %s removed from the index: %s", path, self.name,
-                    reason)
+        logger.info("SharePoint %s of %s removed from the index: %s", path, self.name, reason)
         doc_id = self.doc_id(drive, item_id)
         self._batch.failed.append(FailedDocument(doc_id, path, reason, withdrawn=True))
         self.deleted.add(doc_id)

@@ -139,3 +139,32 @@ def test_no_configured_site_at_all_fails_the_source(
         assert not result.ok and "not found (404): /v1.0/sites/acme" in (result.error or "")
     finally:
         app.store.client.close()
+
+
+def test_a_library_or_folder_taken_out_of_the_settings_leaves_at_the_next_sync(
+    stub: GraphStub, clean_env: Path, monkeypatch: pytest.MonkeyPatch, embedder: object
+) -> None:
+    policies = stub.add_library("drive-2", "Policies")
+    policies.put(Item("it-bonus", "bonus.md", BONUS))
+    stub.put(Item("it-leave", "leave.md", LEAVE, folder="Public"))
+    stub.put(Item("it-pay", "pay-review.md", PAY, folder="Panel"))
+    before = sharepoint_app(stub, clean_env, monkeypatch, embedder, source=TWO_LIBRARIES)
+    try:
+        sync(before)
+        assert set(indexed(before)) == {"bonus.md", "Public/leave.md", "Panel/pay-review.md"}
+    finally:
+        before.store.client.close()
+
+    # the admin takes the Policies library out, then limits the source to Public
+    for source, left in ((SOURCES, {"Public/leave.md", "Panel/pay-review.md"}),
+                         (SOURCES + "    folder: Public\n", {"Public/leave.md"})):
+        after = sharepoint_app(stub, clean_env, monkeypatch, embedder, source=source)
+        try:
+            summary = sync(after)  # a sync, not the weekly full refresh
+            assert summary.deleted == 1 and not summary.errors
+            assert set(indexed(after)) == left
+            stub.graph_requests.clear()
+            sync(after)
+            assert len(stub.graph_requests) == 1  # and the next sync resumes as usual
+        finally:
+            after.store.client.close()

@@ -42,6 +42,7 @@ from connectors.parsing.metadata_lines import (
 _FENCE_LIKE = re.compile(r"^[\s\ufeff]*(-{3,}|\+{3,})[ \t]*$")
 _LIST_OR_MORE = re.compile(r"^(?:\s*-\s|\s*-$|\s+\S|\s*#|\s*\[[\w.\" -]+\]\s*$)")
 _LIST_MARK = re.compile(r"^\s*[-*+]\s+")
+_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 _FIRST_WORD = re.compile(r"^[\s>*+-]*[\"']?([A-Za-z_][\w-]*)")
 _JSON_START = re.compile(r'^\s*\{\s*"')
 _COMMENTS = (("<!--", "-->"), ("<%#", "%>"), ("{% comment %}", "{% endcomment %}"))
@@ -95,9 +96,10 @@ def leading_paragraph(lines: list[str]) -> list[str]:
 
 
 def _leading_restriction_key(lines: list[str]) -> str | None:
-    """The first restriction-like key among the ``key: value`` lines that open ``lines``."""
+    """The first restriction-like key among the ``key: value`` lines that open ``lines``
+    (also quoted: ``> Access: HR only``; list items are labels: ``- **Assess:** try it``)."""
     for line in lines:
-        key = line_key(line)
+        key = line_key(_QUOTE.sub("", line))
         if key is None:
             return None
         if restriction_like(key):

@@ -32,6 +32,7 @@ BELOW_A_TITLE = {
     "json-below-title.md": ('# Plan\n\n{"access": ["execs"]}\n\n' + BODY, "JSON"),
     "bold-label.md": ("**Access:** HR only\n\n" + BODY, "'Access'"),
     "bold-label-outside.md": ("# Plan\n\n**Access**: HR only\n\n" + BODY, "'Access'"),
+    "quoted-label.md": ("# Plan\n\n> Access: HR only\n\n" + BODY, "'Access'"),
 }
 
 OTHER_SYNTAX = {
@@ -65,6 +66,7 @@ ORDINARY = {
     "intro-colon.md": "# Captions\n\nTo access captioning services:\n\n- call us\n\n" + BODY,
     "groups-of-note.md": "# Groups\n\nTTSC-specific groups of note:\n\n- All staff\n\n" + BODY,
     "radar.md": "# Radar\n\nStages:\n\n- **Adopt:** use it\n- **Assess:** try it\n\n" + BODY,
+    "radar-list-first.md": "# Radar\n\n- **Adopt:** use it\n- **Assess:** try it\n\n" + BODY,
     "rule-below-title.md": "# Plan\n\n---\n\nNote: see below.\n\n---\n\n" + BODY,
     "title-block.md": "# Plan\n\n---\ntitle: Plan\nauthor: Ann\n---\n\n" + BODY,
     "rst-target.rst": ".. _access:\n\nAccess\n======\n\n" + BODY,

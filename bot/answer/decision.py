@@ -9,7 +9,7 @@
   cited, a second one too when its probability reaches ``second_threshold``.
 
 The shipped model (decision_model.json beside this file) is fitted by
-``python -m bench.generalization --write-model`` on the four development handbooks; an admin
+``python -m bench.generalization --write-model`` on the seven development handbooks; an admin
 re-fits it on their own questions with ``wikibot eval QA.jsonl --fit`` (written to the data
 directory, where it takes precedence).
 """

@@ -144,3 +144,15 @@ def test_eval_counts_a_gold_page_among_related_as_shown() -> None:
     rows = [{"question": "How many vacation days do employees get?", "sources": ["vacation.md"]}]
     metrics = evaluate(engine, rows).metrics()
     assert metrics["cited_gold"] == 0.0 and metrics["gold_shown"] == 1.0
+
+
+def test_the_shipped_model_loads_with_the_current_features_and_three_outcomes() -> None:
+    from bot.answer.decision import SHIPPED_MODEL
+    from bot.answer.evidence import DOCUMENT_FEATURES, QUESTION_FEATURES
+
+    model = DecisionModel.load(None)
+    assert model.question.features == list(QUESTION_FEATURES)
+    assert model.document.features == list(DOCUMENT_FEATURES)
+    assert 0.0 < model.related_threshold < model.threshold < 1.0
+    assert model.fitted_on  # written by bench.generalization --write-model
+    assert json.loads(SHIPPED_MODEL.read_text())["question"]["related_threshold"] > 0

@@ -36,7 +36,7 @@ _RST_COMMENT_KEY = re.compile(r"""^\s*\.\.\s+(?!_)["']?([A-Za-z_][\w.-]*)["']?\s
 _ATX_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}|={1,6})(?:\s|$)")  # Markdown; AsciiDoc ``= T``
 TITLE_ADORNMENT = re.compile(r"""^\s*([=\-~^"'`#*+:.])\1{2,}\s*$""")
 _EXPORT = re.compile(r"^\s*export\s+(?:default\b|(?:const|let|var|function)\s+([A-Za-z_$][\w$]*))")
-_OBJECT_KEY = re.compile(r"""["']?([A-Za-z_$][\w$-]*)["']?\s*:(?!:)""")
+_OBJECT_KEY = re.compile(r"""(?<![\w$-])["']?([A-Za-z_$][\w$-]*)["']?\s*:(?!:)""")
 _RST_META = re.compile(r"^\s*\.\.\s+meta::\s*$")
 _ORG_DRAWER = re.compile(r"^\s*:PROPERTIES:\s*$", re.I)
 _ORG_DRAWER_END = re.compile(r"^\s*:END:\s*$", re.I)

@@ -82,3 +82,9 @@ def test_unclosed_markup_in_html_is_read_in_linear_time(tail: str) -> None:
 def test_a_comment_left_open_in_html_hides_the_rest_of_the_page() -> None:
     parsed = _read("page.html", f"<h1>Plan</h1><p>{INTRO}</p><!-- draft <p>SECRET-draft</p>")
     assert parsed.sections[0].text == INTRO
+
+
+def test_a_long_mdx_export_is_scanned_for_keys_in_linear_time() -> None:
+    # each identifier is read from its start only (60,000 overlapping starts before)
+    parsed = _read("page.mdx", "export const x = " + "a" * 60_000 + f"\n\n# Plan\n\n{INTRO}\n")
+    assert parsed.title == "Plan" and parsed.sections[-1].text == INTRO

@@ -6,6 +6,10 @@ the first question made a one-shot `wikibot ask` read the whole index; instead e
 run that changed something counts the terms once and stores them in a small side
 collection of the same Qdrant (``<alias>_vocabulary``, one point), keyed by the collection
 and chunk count it describes. A reader whose key does not match counts for itself.
+
+Only public chunks are counted: the spelling correction maps a question's words onto this
+vocabulary, and a corrected word is searched, shown and sent to the LLM, so a restricted
+document's words (a codename) must never be among the corrections a public asker gets.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from indexing.store import QdrantIndexStore
 
 logger = logging.getLogger(__name__)
 
+_PUBLIC = qm.Filter(must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))])
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _POINT = 1
-_VERSION = 1
+_VERSION = 2  # 2: public chunks only
 
 
 @dataclass
@@ -48,11 +53,12 @@ class TermStatistics:
         surface = {t: c.most_common(1)[0][0] for t, c in spellings.items() if t in df}
         return cls(df, len(texts), surface)
 
-    def payload(self, collection: str) -> dict[str, Any]:
+    def payload(self, collection: str, indexed: int) -> dict[str, Any]:
         return {
             "version": _VERSION,
             "collection": collection,
-            "chunks": self.chunks,
+            "indexed": indexed,  # every chunk of the collection: the key
+            "chunks": self.chunks,  # the public ones counted
             "df": dict(self.document_frequency),
             "surface": self.surface,
         }
@@ -63,17 +69,21 @@ def vocabulary_collection(store: QdrantIndexStore) -> str:
 
 
 def chunk_texts(store: QdrantIndexStore, collection: str | None = None) -> list[str]:
-    """The text (with title and section) of every chunk of ``collection`` (default: the
-    serving one)."""
+    """The text (with title and section) of every public chunk of ``collection`` (default:
+    the serving one)."""
     name = collection or store.current_collection()
     if name is None:
         return []
     texts = []
     offset = None
     while True:
-        points, offset = store.client.scroll(name, limit=512, offset=offset, with_payload=True)
+        points, offset = store.client.scroll(
+            name, limit=512, offset=offset, with_payload=True, scroll_filter=_PUBLIC
+        )
         for point in points:
             payload = point.payload or {}
+            if payload.get("acl_public") is not True:
+                continue
             node = metadata_dict_to_node(payload)
             texts.append(
                 f"{payload.get('title', '')} {payload.get('section', '')} {node.get_content()}"
@@ -84,13 +94,15 @@ def chunk_texts(store: QdrantIndexStore, collection: str | None = None) -> list[
 
 def store_vocabulary(store: QdrantIndexStore, collection: str) -> TermStatistics:
     """Count the terms of ``collection`` and store them beside it."""
+    indexed = store.count(collection)
     statistics = TermStatistics.of_texts(chunk_texts(store, collection))
     side = vocabulary_collection(store)
     if not store.client.collection_exists(side):
         store.client.create_collection(
             side, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT)
         )
-    point = qm.PointStruct(id=_POINT, vector=[1.0], payload=statistics.payload(collection))
+    payload = statistics.payload(collection, indexed)
+    point = qm.PointStruct(id=_POINT, vector=[1.0], payload=payload)
     store.client.upsert(side, [point], wait=True)
     logger.info("stored the index vocabulary: %d terms", len(statistics.document_frequency))
     return statistics
@@ -99,7 +111,8 @@ def store_vocabulary(store: QdrantIndexStore, collection: str) -> TermStatistics
 def stored_vocabulary(
     store: QdrantIndexStore, collection: str, chunks: int
 ) -> TermStatistics | None:
-    """The stored statistics when they describe ``collection`` with ``chunks`` chunks."""
+    """The stored statistics when they describe ``collection`` with ``chunks`` chunks (all of
+    them, public or not)."""
     side = vocabulary_collection(store)
     if not store.client.collection_exists(side):
         return None
@@ -109,7 +122,7 @@ def stored_vocabulary(
         not payload
         or payload.get("version") != _VERSION
         or payload.get("collection") != collection
-        or payload.get("chunks") != chunks
+        or payload.get("indexed") != chunks
     ):
         return None
     return TermStatistics(Counter(payload["df"]), int(payload["chunks"]), dict(payload["surface"]))

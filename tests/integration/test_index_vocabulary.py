@@ -63,3 +63,25 @@ def test_the_retriever_uses_the_stored_vocabulary_and_never_a_stale_one(
     removed = store.delete_source(FolderConnector(demo_copy).name)  # outside an index run
     assert removed > 0 and _stored(store) is None  # the stored copy no longer matches
     assert retriever.vocabulary().df == _counted(store).document_frequency == {}
+
+
+def test_restricted_words_are_never_in_the_vocabulary(
+    pipeline: IndexPipeline, demo_copy: Path
+) -> None:
+    """The spelling correction maps a question's words onto the vocabulary, and the corrected
+    question is searched, shown and sent to the LLM: a public asker typing "nightjr" must not
+    get a restricted page's codename back."""
+    from bot.answer.evidence import clean_query
+
+    (demo_copy / "execs").mkdir()
+    (demo_copy / "execs" / "merger.md").write_text(
+        "# Merger\n\nProject Nightjar is the acquisition of Globex, closing in March.\n"
+    )
+    rules = 'rules:\n  - path: "execs/**"\n    groups: [execs]\n'
+    (demo_copy / ".wikibot-acl.yaml").write_text(rules)
+    pipeline.run([FolderConnector(demo_copy)])
+    stored = _stored(pipeline.store)
+    assert stored is not None and "nightjar" not in stored.document_frequency
+    assert "globex" not in stored.surface.values() and stored.document_frequency["vacation"] > 0
+    vocabulary = QdrantRetriever(store=pipeline.store, settings=RetrievalSettings()).vocabulary()
+    assert "nightjar" not in clean_query("what is project nightjr?", vocabulary).lower()

@@ -81,26 +81,6 @@ def public_vocabulary(store: QdrantIndexStore) -> frozenset[str]:
     return frozenset(found)
 
 
-def chunk_texts(store: QdrantIndexStore) -> list[str]:
-    """The text (with title and section) of every chunk, for term statistics."""
-    if store.current_collection() is None:
-        return []
-    texts = []
-    offset = None
-    while True:
-        points, offset = store.client.scroll(
-            store.alias, limit=512, offset=offset, with_payload=True
-        )
-        for point in points:
-            payload = point.payload or {}
-            node = metadata_dict_to_node(payload)
-            texts.append(
-                f"{payload.get('title', '')} {payload.get('section', '')} {node.get_content()}"
-            )
-        if offset is None:
-            return texts
-
-
 def public_document_titles(store: QdrantIndexStore, limit: int = 200) -> list[tuple[str, str]]:
     """(title, updated_at) of documents everyone may read, newest first (at most ``limit``)."""
     if store.current_collection() is None:

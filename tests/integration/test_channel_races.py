@@ -237,6 +237,33 @@ async def test_an_unreadable_pane_context_is_public_only(  # type: ignore[no-unt
     assert r.leaks == 0
 
 
+async def dm(bot: Bot, user: str, question: str) -> str:
+    """A top-level DM from ``user``; everything the bot then sent there."""
+    _n[0] += 1
+    before = len(bot.api.calls)
+    message = {"type": "message", "channel_type": "im", "channel": f"D{user}", "user": user,
+               "text": question, "ts": f"1870000000.{_n[0]:06d}", "team": "T1"}
+    assert await bot.event(message, f"Edm{_n[0]}") == 200
+    return await final_answer(bot.api, f"D{user}", before)
+
+
+async def test_an_account_of_another_organisation_never_matches_by_email(
+    replicas: Replicas,
+) -> None:
+    """Slack Connect: UEXT's own organisation gave its profile an address listed in hr-only
+    (hr3@acme.test). In a DM, or in a channel otherwise all hr, it counts as nobody."""
+    r, api = replicas, replicas.api
+    api.emails["UEXT"] = "hr3@acme.test"
+    api.user_fields["UEXT"] = {"team_id": "TOTHER"}
+    private_channel(api, "GSHARED", ["UHR1", "UHR2", "UEXT"])
+    for i, question in enumerate(QUESTIONS * ROUNDS):
+        bot = (r.a, r.b)[i % 2]
+        assert not leaked(r.count(await dm(bot, "UEXT", question)))
+        assert not leaked(r.count(await ask(bot, "GSHARED", "UHR1", question)))
+    assert leaked(await dm(r.a, "UHR3", QUESTIONS[0]))  # the real hr3@acme.test, in a DM
+    assert r.leaks == 0 and r.asked == 2 * ROUNDS * len(QUESTIONS)
+
+
 async def test_channel_answers_are_off_by_default(  # type: ignore[no-untyped-def]
     tmp_path: Path, clean_env: Path, embedder
 ) -> None:

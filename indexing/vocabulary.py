@@ -7,9 +7,10 @@ run that changed something counts the terms once and stores them in a small side
 collection of the same Qdrant (``<alias>_vocabulary``, one point), keyed by the collection
 and chunk count it describes. A reader whose key does not match counts for itself.
 
-Only public chunks are counted: the spelling correction maps a question's words onto this
-vocabulary, and a corrected word is searched, shown and sent to the LLM, so a restricted
-document's words (a codename) must never be among the corrections a public asker gets.
+Spellings come from public chunks only: the spelling correction replaces a question's word
+with the corpus's own spelling, and the corrected question is searched, shown and sent to the
+LLM, so a restricted document's words (a codename) must never be among the corrections
+anyone gets. Term frequencies count every chunk (readers of restricted pages need them).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 _PUBLIC = qm.Filter(must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))])
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _POINT = 1
-_VERSION = 2  # 2: public chunks only
+_VERSION = 2  # 2: spellings from public chunks only
 
 
 @dataclass
@@ -43,11 +44,13 @@ class TermStatistics:
     surface: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of_texts(cls, texts: list[str]) -> TermStatistics:
+    def of_texts(cls, texts: list[str], public: list[str] | None = None) -> TermStatistics:
+        """Frequencies over ``texts``; spellings over ``public`` (default: ``texts``)."""
         df: Counter[str] = Counter()
         spellings: dict[str, Counter[str]] = {}
         for text in texts:
             df.update(set(terms(text)))
+        for text in texts if public is None else public:
             for word in _WORD.findall(text.lower()):
                 spellings.setdefault(stem(word), Counter())[word] += 1
         surface = {t: c.most_common(1)[0][0] for t, c in spellings.items() if t in df}
@@ -57,8 +60,8 @@ class TermStatistics:
         return {
             "version": _VERSION,
             "collection": collection,
-            "indexed": indexed,  # every chunk of the collection: the key
-            "chunks": self.chunks,  # the public ones counted
+            "indexed": indexed,  # the collection's chunk count when counted: the key
+            "chunks": self.chunks,
             "df": dict(self.document_frequency),
             "surface": self.surface,
         }
@@ -68,9 +71,11 @@ def vocabulary_collection(store: QdrantIndexStore) -> str:
     return f"{store.alias}_vocabulary"  # not "<alias>-...": those are index collections
 
 
-def chunk_texts(store: QdrantIndexStore, collection: str | None = None) -> list[str]:
-    """The text (with title and section) of every public chunk of ``collection`` (default:
-    the serving one)."""
+def chunk_texts(
+    store: QdrantIndexStore, collection: str | None = None, *, public_only: bool = False
+) -> list[str]:
+    """The text (with title and section) of every chunk (or every public chunk) of
+    ``collection`` (default: the serving one)."""
     name = collection or store.current_collection()
     if name is None:
         return []
@@ -78,11 +83,15 @@ def chunk_texts(store: QdrantIndexStore, collection: str | None = None) -> list[
     offset = None
     while True:
         points, offset = store.client.scroll(
-            name, limit=512, offset=offset, with_payload=True, scroll_filter=_PUBLIC
+            name,
+            limit=512,
+            offset=offset,
+            with_payload=True,
+            scroll_filter=_PUBLIC if public_only else None,
         )
         for point in points:
             payload = point.payload or {}
-            if payload.get("acl_public") is not True:
+            if public_only and payload.get("acl_public") is not True:
                 continue
             node = metadata_dict_to_node(payload)
             texts.append(
@@ -92,10 +101,17 @@ def chunk_texts(store: QdrantIndexStore, collection: str | None = None) -> list[
             return texts
 
 
+def counted_statistics(store: QdrantIndexStore, collection: str | None = None) -> TermStatistics:
+    """Frequencies of every chunk, spellings of the public ones."""
+    return TermStatistics.of_texts(
+        chunk_texts(store, collection), chunk_texts(store, collection, public_only=True)
+    )
+
+
 def store_vocabulary(store: QdrantIndexStore, collection: str) -> TermStatistics:
     """Count the terms of ``collection`` and store them beside it."""
     indexed = store.count(collection)
-    statistics = TermStatistics.of_texts(chunk_texts(store, collection))
+    statistics = counted_statistics(store, collection)
     side = vocabulary_collection(store)
     if not store.client.collection_exists(side):
         store.client.create_collection(

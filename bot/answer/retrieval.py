@@ -26,7 +26,7 @@ from bot.config import RetrievalSettings
 from bot.errors import IndexNotReadyError
 from bot.models import PUBLIC, RetrievedChunk, Viewer
 from indexing.store import QdrantIndexStore
-from indexing.vocabulary import TermStatistics, chunk_texts, stored_vocabulary
+from indexing.vocabulary import counted_statistics, stored_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class QdrantRetriever:
         stored = stored_vocabulary(self.store, collection, chunks)
         if stored is None:
             logger.info("no stored vocabulary for %s: counting terms of every chunk", collection)
-            stored = TermStatistics.of_texts(chunk_texts(self.store))
+            stored = counted_statistics(self.store)
         return Vocabulary(stored.document_frequency, stored.chunks, stored.surface)
 
     @property

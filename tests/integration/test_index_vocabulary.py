@@ -14,7 +14,7 @@ from bot.config import RetrievalSettings
 from connectors.folder import FolderConnector
 from indexing.pipeline import IndexPipeline
 from indexing.store import QdrantConfig, QdrantIndexStore, open_client
-from indexing.vocabulary import TermStatistics, chunk_texts, stored_vocabulary
+from indexing.vocabulary import TermStatistics, counted_statistics, stored_vocabulary
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def _stored(store: QdrantIndexStore) -> TermStatistics | None:
 
 
 def _counted(store: QdrantIndexStore) -> TermStatistics:
-    return TermStatistics.of_texts(chunk_texts(store))
+    return counted_statistics(store)
 
 
 def test_the_vocabulary_is_stored_and_follows_changes(
@@ -65,12 +65,12 @@ def test_the_retriever_uses_the_stored_vocabulary_and_never_a_stale_one(
     assert retriever.vocabulary().df == _counted(store).document_frequency == {}
 
 
-def test_restricted_words_are_never_in_the_vocabulary(
+def test_restricted_words_are_never_offered_as_spellings(
     pipeline: IndexPipeline, demo_copy: Path
 ) -> None:
-    """The spelling correction maps a question's words onto the vocabulary, and the corrected
-    question is searched, shown and sent to the LLM: a public asker typing "nightjr" must not
-    get a restricted page's codename back."""
+    """The spelling correction replaces a question's words with the vocabulary's spellings,
+    and the corrected question is searched, shown and sent to the LLM: a public asker typing
+    "nightjr" must not get a restricted page's codename back."""
     from bot.answer.evidence import clean_query
 
     (demo_copy / "execs").mkdir()
@@ -81,7 +81,8 @@ def test_restricted_words_are_never_in_the_vocabulary(
     (demo_copy / ".wikibot-acl.yaml").write_text(rules)
     pipeline.run([FolderConnector(demo_copy)])
     stored = _stored(pipeline.store)
-    assert stored is not None and "nightjar" not in stored.document_frequency
-    assert "globex" not in stored.surface.values() and stored.document_frequency["vacation"] > 0
+    assert stored is not None and stored.document_frequency["nightjar"] == 1  # readers rank
+    assert "nightjar" not in stored.surface.values() and "globex" not in stored.surface.values()
+    assert stored.surface["vacation"] == "vacation"
     vocabulary = QdrantRetriever(store=pipeline.store, settings=RetrievalSettings()).vocabulary()
     assert "nightjar" not in clean_query("what is project nightjr?", vocabulary).lower()

@@ -170,7 +170,8 @@ def test_finetune_export_validates_and_raft_carries_gold_and_distractors(
     assert any("[email]" in line for line in lines)
 
     raft = build_export(entries, raft=True, chunks=lookup)
-    assert raft.total == plain.total
+    # an answer that cited everything it retrieved has no distractor: skipped, and counted
+    assert raft.total + raft.skipped["no_distractor"] == plain.total and raft.total >= 10
     cited = {
         e["question"]: e["cited_chunk_ids"]
         for e in entries

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 BENIGN = "When do I need a doctor's note for sick leave?"
 PHISHING = "How do I reset my password at https://login.brightwater-sso.example/reset?"
-CONFIDENTIAL = "Will Zyntrax employees keep 25 vacation days per year?"  # a secret deal
+CONFIDENTIAL = "How many vacation days do we get per year at Zyntrax?"  # a secret deal
 ASKERS = ["UANNA", "UBEN", "UCARL"]
 
 

@@ -7,7 +7,6 @@ public channel, and after an outsider joins (a member_joined_channel event) do n
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,40 +16,18 @@ from bot.app import build_app
 from bot.config import load_settings
 from bot.serve.web import build_web_app
 from connectors.folder import FolderConnector
-from tests.support.commands import DEMO
 from tests.support.indexing import index_now
+from tests.support.restricted_handbook import CANARY, QUESTIONS, restricted_handbook
 from tests.support.slack_api import BOT_USER, SlackAPIStub
 from tests.support.slack_bot import SECRET, Bot, mention
 from tests.support.web_site import start_site
 
 pytestmark = pytest.mark.slow
 
-CANARY = "CANARY-bands-93d1"
-SALARY = f"""# Salary bands
-
-## Engineering salary bands
-
-The engineering salary band for level 3 is {CANARY}: 95,000 to 120,000 euros a year.
-Salary bands are reviewed every January by the compensation committee.
-"""
-QUESTIONS = [
-    "What is the salary band for level 3 engineers?",
-    "How much does a level 3 engineer earn?",
-    "When are salary bands reviewed?",
-    "Who reviews the salary bands?",
-    "What are the engineering salary bands?",
-    "Tell me the pay range for level 3",
-    "Is the salary band for engineers public?",
-]
-
-
 @pytest.fixture
 async def bot(tmp_path: Path, clean_env: Path, embedder, redis_server) -> AsyncIterator[Bot]:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "handbook"
-    shutil.copytree(DEMO, corpus)
-    (corpus / "hr").mkdir()
-    (corpus / "hr" / "salary-bands.md").write_text(SALARY)
-    (corpus / ".wikibot-acl.yaml").write_text('rules:\n  - path: "hr/**"\n    groups: [hr-only]\n')
+    restricted_handbook(corpus)
     # hr-only by Slack id, and one member by e-mail (matched through users.info)
     (tmp_path / "groups.yaml").write_text("hr-only: [UHR1, slack:UHR2, hr3@acme.test]\n")
     api = SlackAPIStub()
@@ -158,10 +135,7 @@ async def test_teams_group_chat_uses_the_roster(
     groups.write_text("hr-only: [teams:aad-hr1, hr2@acme.test]\n")
     monkeypatch.setenv("WIKIBOT_GROUPS_FILE", str(groups))
     corpus = tmp_path / "teams-handbook"
-    shutil.copytree(DEMO, corpus)
-    (corpus / "hr").mkdir()
-    (corpus / "hr" / "salary-bands.md").write_text(SALARY)
-    (corpus / ".wikibot-acl.yaml").write_text('rules:\n  - path: "hr/**"\n    groups: [hr-only]\n')
+    restricted_handbook(corpus)
     bot, runner = await start_bot(
         tmp_path, indexed_template, embedder, redis_server.url, dev_mode=True
     )

@@ -23,7 +23,12 @@ from bot.config import load_settings
 from bot.serve.web import build_web_app
 from connectors.folder import FolderConnector
 from tests.support.indexing import index_now
-from tests.support.restricted_handbook import QUESTIONS, leaked, restricted_handbook
+from tests.support.restricted_handbook import (
+    QUESTIONS,
+    LeakCount,
+    leaked,
+    restricted_handbook,
+)
 from tests.support.slack_api import BOT_USER, SlackAPIStub
 from tests.support.slack_bot import SECRET, Bot, mention
 from tests.support.web_site import start_site
@@ -35,17 +40,10 @@ ROUNDS = 3  # each variant asks every question this often (Slack: 130+ questions
 
 
 @dataclass
-class Replicas:
+class Replicas(LeakCount):
     a: Bot
     b: Bot
     api: SlackAPIStub
-    asked: int = 0
-    leaks: int = 0
-
-    def count(self, answer: str) -> str:
-        self.asked += 1
-        self.leaks += leaked(answer)
-        return answer
 
 
 @pytest.fixture

@@ -20,7 +20,12 @@ from bot.app import build_app
 from bot.serve.web import build_web_app
 from connectors.folder import FolderConnector
 from tests.support.indexing import index_now
-from tests.support.restricted_handbook import QUESTIONS, leaked, restricted_handbook
+from tests.support.restricted_handbook import (
+    QUESTIONS,
+    LeakCount,
+    leaked,
+    restricted_handbook,
+)
 from tests.support.teams_bot import TeamsBot, start_bot, stop_bot
 from tests.support.web_site import start_site
 
@@ -36,16 +41,9 @@ OUTSIDER = {"id": "29:aad-out", "aadObjectId": "aad-out", "email": "out@acme.tes
 
 
 @dataclass
-class TeamsReplicas:
+class TeamsReplicas(LeakCount):
     a: TeamsBot
     b: TeamsBot
-    asked: int = 0
-    leaks: int = 0
-
-    def count(self, answer: str) -> str:
-        self.asked += 1
-        self.leaks += leaked(answer)
-        return answer
 
 
 @pytest.fixture

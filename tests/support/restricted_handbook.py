@@ -36,6 +36,18 @@ def leaked(sent: str) -> bool:
     return any(mark in sent for mark in MARKS)
 
 
+class LeakCount:
+    """Counts the answers a leak test checked, and the leaks among them."""
+
+    asked = 0
+    leaks = 0
+
+    def count(self, sent: str) -> str:
+        self.asked += 1
+        self.leaks += leaked(sent)
+        return sent
+
+
 def restricted_handbook(folder: Path) -> Path:
     """``folder`` holding the demo handbook and hr/salary-bands.md (hr-only)."""
     shutil.copytree(DEMO, folder)

@@ -13,7 +13,6 @@ import pytest
 from connectors.access_rules import AccessRules, GlobPattern
 from connectors.base import SourceDocument
 from connectors.folder import FolderConnector
-from connectors.parsing.metadata import restriction_like
 
 BODY = "# Board minutes\n\nThe board approved the merger codename CANARY-board.\n"
 
@@ -241,67 +240,3 @@ def test_self_referencing_yaml_is_walked_once(tmp_path: Path) -> None:
     (tmp_path / "laughs.md").write_text("---\nl0: &l0 [x]\n" + laughs + "---\n" + BODY)
     documents, failed = _load(tmp_path)
     assert failed == {} and set(documents) == {"alias.md", "laughs.md"}
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        "access",
-        "Access",
-        "acess",
-        "ACL",
-        "groups",
-        "group",
-        "Readers",
-        "allowed",
-        "audience",
-        "access_groups",
-        "accessGroups",
-        "wikibot:access",
-        "dc.accessRights",
-        "read-groups",
-        "permissions",
-        "visibility",
-        "users",
-        "roles",
-        "private",
-        "restricted",
-        "confidential",
-        "secret",
-        "access\u00a0",
-        "\u0430ccess",
-    ],
-)
-def test_restriction_like_keys(key: str) -> None:
-    assert restriction_like(key)
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        "title",
-        "redirect_from",
-        "owner_slack",
-        "allowTitleToDifferFromFilename",
-        "shortTitle",
-        "hide_in_navigation",
-        "last_reviewed_on",
-        "review_in",
-        "controlled_document",
-        "cover",
-        "description",
-        "keywords",
-        "layout",
-        "permalink",
-        "user_guide",
-        "group_name",
-        "viewport",
-        "robots",
-        "author",
-        "og:title",
-        "twitter:card",
-        "",
-    ],
-)
-def test_ordinary_keys_are_not_restriction_like(key: str) -> None:
-    assert not restriction_like(key)

@@ -120,6 +120,9 @@ class DeltaConnector(Connector, Protocol):
     full_refresh_every_s: int
     cursor: dict[str, str]  # after load() or changes(): where the next sync resumes
     deleted: set[str]  # after changes(): the ids of deleted documents
+    # after changes(): id prefixes whose every indexed document is removed unless this sync
+    # read it again (a library refused, or read from scratch after its delta link expired)
+    deleted_prefixes: set[str]
 
     def changes(self, cursor: dict[str, str]) -> Iterator[ConnectorBatch]:
         """The documents changed since ``cursor``."""

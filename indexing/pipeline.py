@@ -160,7 +160,7 @@ class IndexPipeline:
         return self._apply_to_current(
             connector.name,
             lambda: connector.changes(cursor),
-            lambda existing, seen: (connector.deleted & existing) - seen,
+            lambda existing, seen: _gone(connector, existing) - seen,
             progress,
         )
 
@@ -288,3 +288,11 @@ class IndexPipeline:
             text_template="{metadata_str}\n\n{content}",
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.id)},
         )
+
+
+def _gone(connector: DeltaConnector, existing: set[str]) -> set[str]:
+    """The indexed ids a delta sync reported deleted: named ones, and every one under a
+    deleted prefix (the pipeline keeps those the same sync read again)."""
+    prefixes = tuple(connector.deleted_prefixes)
+    under = {doc for doc in existing if doc.startswith(prefixes)} if prefixes else set()
+    return (connector.deleted & existing) | under

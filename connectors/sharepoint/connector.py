@@ -43,7 +43,6 @@ from connectors.sharepoint.config import SETTINGS_KEY, SharePointConfig
 from connectors.sharepoint.documents import library_path, read_item
 from connectors.sharepoint.folder_readers import FolderReaders, marked_shared
 from connectors.sharepoint.permissions import acl_of
-from connectors.sharepoint.removals import RemovedIds
 from connectors.sharepoint.rereads import Reread, Rereads, library_links
 from connectors.sharepoint.scope import FolderScope
 from connectors.sharepoint.sites import site_libraries
@@ -68,7 +67,8 @@ class SharePointConnector:
         self.now = now
         self.full_refresh_every_s = config.full_refresh_every_s
         self.cursor: dict[str, str] = {}  # drive id -> delta link (+ re-reads), after a read
-        self.deleted = RemovedIds()  # to remove: deleted, unreadable, or a failed library
+        self.deleted: set[str] = set()  # to remove: deleted or unreadable items
+        self.deleted_prefixes: set[str] = set()  # to remove: every item of a library
         self._batch = ConnectorBatch(documents=[], failed=[])
         self._taken: set[str] = set()  # document ids read in this run (a walk and the delta)
         self._rereads = Rereads()  # what the next sync must read again
@@ -94,15 +94,15 @@ class SharePointConnector:
     def changes(self, cursor: dict[str, str]) -> Iterator[ConnectorBatch]:
         """What changed since ``cursor`` (drive id -> delta link, plus the items to read again;
         {} = everything). When the iterator is done, ``self.cursor`` holds where to resume and
-        ``self.deleted`` the ids to remove from the index."""
-        self.deleted, self._taken, self._rereads = RemovedIds(), set(), Rereads()
-        self._unlisted = set()
+        ``self.deleted`` / ``deleted_prefixes`` what to remove from the index."""
+        self.deleted, self.deleted_prefixes, self._unlisted = set(), set(), set()
+        self._taken, self._rereads = set(), Rereads()
         scope = self.config.scope_fingerprint()
         if cursor and cursor.get(SETTINGS_KEY) != scope:  # e.g. a library taken out
             logger.info("SharePoint source %s: its sites, libraries or folder changed: "
                         "reading everything again", self.name)
             cursor = {}
-            self.deleted.add_prefix(f"{self.name}:")  # what is not read again leaves
+            self.deleted_prefixes.add(f"{self.name}:")  # what is not read again leaves
         self._folders = FolderReaders.from_cursor(cursor)  # a full read ({}) starts afresh
         self._scope = FolderScope.from_cursor(self.config.folder, cursor)
         self._batch = ConnectorBatch(documents=[], failed=[])
@@ -139,7 +139,7 @@ class SharePointConnector:
                 logger.info("SharePoint library %s of %s: its delta link is no longer valid "
                             "(%s): reading it from scratch", drive, self.name, status_of(exc))
         # what a read from scratch does not list was deleted meanwhile (a sync's deletions)
-        self.deleted.add_prefix(self.doc_id(drive, ""))
+        self.deleted_prefixes.add(self.doc_id(drive, ""))
         return (yield from self._delta(drive, f"/drives/{drive}/root/delta", resumed=False))
 
     def _delta(
@@ -165,7 +165,7 @@ class SharePointConnector:
     def _withdraw_library(self, drive: str, exc: Exception) -> None:
         """A library Graph refuses or no longer has: every document of it leaves the index."""
         logger.warning("SharePoint library %s of %s could not be read", drive, self.name)
-        self.deleted.add_prefix(self.doc_id(drive, ""))
+        self.deleted_prefixes.add(self.doc_id(drive, ""))
         self._withdraw(drive, "", f"library {drive}", str(exc))
 
     def _flush(self, *, everything: bool = False) -> Iterator[ConnectorBatch]:

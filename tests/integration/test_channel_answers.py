@@ -13,13 +13,17 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.config import load_settings
 from bot.serve.web import build_web_app
 from connectors.folder import FolderConnector
 from tests.support.indexing import index_now
-from tests.support.restricted_handbook import CANARY, QUESTIONS, restricted_handbook
+from tests.support.restricted_handbook import (
+    CANARY,
+    QUESTIONS,
+    restricted_handbook,
+    slack_leak_settings,
+)
 from tests.support.slack_api import BOT_USER, SlackAPIStub
-from tests.support.slack_bot import SECRET, Bot, mention
+from tests.support.slack_bot import Bot, mention
 from tests.support.web_site import start_site
 
 pytestmark = pytest.mark.slow
@@ -39,14 +43,8 @@ async def bot(tmp_path: Path, clean_env: Path, embedder, redis_server) -> AsyncI
         "CPUBLIC": {"is_private": False, "members": ["UHR1", "UHR2", BOT_USER]},
         "MPDM": {"is_mpim": True, "is_private": True, "members": ["UHR1", "UHR3", BOT_USER]},
     }
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        sources=[corpus],
-        groups_file=tmp_path / "groups.yaml",
-        limits={"user_per_window": 10**6, "workspace_per_window": 10**6},
-        slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": api.url + "/api/"},
-        redis={"url": redis_server.url},
-        channel_answers={"private_channels": True, "group_chats": True},  # off by default
+    settings = slack_leak_settings(  # channel answers are off by default
+        tmp_path, corpus, api.url, redis_server.url, private_channels=True, group_chats=True
     )
     components = build_app(settings, embedder=embedder)
     index_now(components, [FolderConnector(corpus, name="handbook")])

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_app
-from bot.config import load_settings
 from bot.serve.web import build_web_app
 from connectors.folder import FolderConnector
 from tests.support.indexing import index_now
@@ -28,9 +27,10 @@ from tests.support.restricted_handbook import (
     LeakCount,
     leaked,
     restricted_handbook,
+    slack_leak_settings,
 )
 from tests.support.slack_api import BOT_USER, SlackAPIStub
-from tests.support.slack_bot import SECRET, Bot, mention
+from tests.support.slack_bot import Bot, mention
 from tests.support.web_site import start_site
 
 pytestmark = pytest.mark.slow
@@ -55,15 +55,9 @@ async def replicas(  # type: ignore[no-untyped-def]
     api = SlackAPIStub()
     await api.start()
     api.emails = {"UHR3": "hr3@acme.test", "UOUT": "outsider@acme.test"}
-    channel_answers = {"private_channels": True, "group_chats": True, "public_channels": True}
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        sources=[corpus],
-        groups_file=tmp_path / "groups.yaml",
-        limits={"user_per_window": 10**6, "workspace_per_window": 10**6},
-        slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": api.url + "/api/"},
-        redis={"url": redis_server.url},
-        channel_answers=channel_answers,
+    settings = slack_leak_settings(
+        tmp_path, corpus, api.url, redis_server.url,
+        private_channels=True, group_chats=True, public_channels=True,
     )
     first = build_app(settings, embedder=embedder)
     index_now(first, [FolderConnector(corpus, name="handbook")])
@@ -269,12 +263,7 @@ async def test_channel_answers_are_off_by_default(  # type: ignore[no-untyped-de
     (tmp_path / "groups.yaml").write_text("hr-only: [UHR1, UHR2, UHR3]\n")
     api = SlackAPIStub()
     await api.start()
-    settings = load_settings(
-        data_dir=tmp_path / "data",
-        sources=[corpus],
-        groups_file=tmp_path / "groups.yaml",
-        slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": api.url + "/api/"},
-    )
+    settings = slack_leak_settings(tmp_path, corpus, api.url, None)  # channel answers: default
     parts = build_app(settings, embedder=embedder)
     index_now(parts, [FolderConnector(corpus, name="handbook")])
     runner, url = await start_site(build_web_app(parts))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
+from bot.config import Settings, load_settings
 from tests.support.commands import DEMO
+from tests.support.slack_bot import SECRET
 
 CANARY = "CANARY-bands-93d1"
 SALARY = f"""# Salary bands
@@ -55,3 +58,21 @@ def restricted_handbook(folder: Path) -> Path:
     (folder / "hr" / "salary-bands.md").write_text(SALARY)
     (folder / ".wikibot-acl.yaml").write_text('rules:\n  - path: "hr/**"\n    groups: [hr-only]\n')
     return folder
+
+
+def slack_leak_settings(
+    tmp_path: Path, corpus: Path, api_url: str, redis_url: str | None, **channel_answers: bool
+) -> Settings:
+    """The settings of a Slack leak test: ``corpus`` as the source, the groups file in
+    ``tmp_path``, no rate limits, the Slack stand-in at ``api_url``, channel answers as given
+    (all off unless said)."""
+    extra: dict[str, Any] = {"redis": {"url": redis_url}} if redis_url else {}
+    return load_settings(
+        data_dir=tmp_path / "data",
+        sources=[corpus],
+        groups_file=tmp_path / "groups.yaml",
+        limits={"user_per_window": 10**6, "workspace_per_window": 10**6},
+        slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_url": api_url + "/api/"},
+        channel_answers=channel_answers,
+        **extra,
+    )

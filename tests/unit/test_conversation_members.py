@@ -67,6 +67,16 @@ class Surface:
         return await self.members.of("G1")
 
 
+def set_up(
+    settings: ChannelAnswerSettings = ON,
+) -> tuple[FakeClient, InProcessMembershipVersions, ConversationAccess, Surface]:
+    """A client, versions, the access rule and a surface over conversation G1."""
+    client = FakeClient()
+    versions = InProcessMembershipVersions()
+    access = ConversationAccess(GROUPS, settings, versions)
+    return client, versions, access, Surface(SlackMembers(client, SlackPeople(client), settings))
+
+
 def restricted_answer(viewer: Viewer) -> Answer:
     chunk = RetrievedChunk(chunk_id="c", doc_id="d", title="t", source="s", text="x",
                            acl_public=False, acl_groups=["hr"])
@@ -104,10 +114,7 @@ async def test_off_by_default_without_any_lookup() -> None:
 
 @pytest.mark.parametrize("change", ["join", "version"])
 async def test_a_change_while_answering_recomputes_before_posting(change: str) -> None:
-    client = FakeClient()
-    versions = InProcessMembershipVersions()
-    access = ConversationAccess(GROUPS, ON, versions)
-    surface = Surface(SlackMembers(client, SlackPeople(client), ON))
+    client, versions, access, surface = set_up()
     computed: list[Viewer] = []
 
     async def compute(viewer: Viewer) -> Answer:
@@ -128,10 +135,7 @@ async def test_a_change_while_answering_recomputes_before_posting(change: str) -
 
 
 async def test_a_conversation_that_keeps_changing_gets_public_only() -> None:
-    client = FakeClient()
-    versions = InProcessMembershipVersions()
-    access = ConversationAccess(GROUPS, ON, versions)
-    surface = Surface(SlackMembers(client, SlackPeople(client), ON))
+    _, versions, access, surface = set_up()
     computed: list[Viewer] = []
 
     async def compute(viewer: Viewer) -> Answer:

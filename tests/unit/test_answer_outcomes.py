@@ -156,3 +156,16 @@ def test_the_shipped_model_loads_with_the_current_features_and_three_outcomes() 
     assert 0.0 < model.related_threshold < model.threshold < 1.0
     assert model.fitted_on  # written by bench.generalization --write-model
     assert json.loads(SHIPPED_MODEL.read_text())["question"]["related_threshold"] > 0
+
+
+def test_a_full_sentence_cache_is_emptied_before_embedding_not_after(monkeypatch) -> None:
+    """A long-running bot fills the sentence-vector cache; the question that overflows it
+    still gets every vector (the cache used to be emptied after choosing what to embed,
+    dropping vectors of texts it had just counted as cached: a KeyError mid-answer)."""
+    import bot.answer.extractive as extractive
+
+    monkeypatch.setattr(extractive, "SENTENCE_CACHE", 2)
+    writer, _ = _writer(0.0, 0.5)
+    writer._embed(["one", "two", "three"])  # three cached: more than the cache holds
+    vectors = writer._embed(["one", "four"])  # "one" was cached until the overflow
+    assert len(vectors) == 2 and all(len(v) > 0 for v in vectors)

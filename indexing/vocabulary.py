@@ -21,11 +21,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from qdrant_client.http import models as qm
 
 from indexing.sparse import stem, terms
 from indexing.store import QdrantIndexStore
+from indexing.stored_chunks import from_payload
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +93,8 @@ def chunk_texts(
             payload = point.payload or {}
             if public_only and payload.get("acl_public") is not True:
                 continue
-            node = metadata_dict_to_node(payload)
-            texts.append(
-                f"{payload.get('title', '')} {payload.get('section', '')} {node.get_content()}"
-            )
+            text = from_payload(payload).text
+            texts.append(f"{payload.get('title', '')} {payload.get('section', '')} {text}")
         if offset is None:
             return texts
 

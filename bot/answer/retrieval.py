@@ -1,4 +1,5 @@
-"""Hybrid retrieval over the Qdrant index through LlamaIndex's QdrantVectorStore.
+"""Hybrid retrieval over the Qdrant index (the requests LlamaIndex's QdrantVectorStore sends,
+made by indexing/stored_chunks.py without importing LlamaIndex: a cold `ask` is faster).
 
 Dense (MiniLM) and sparse (BM25) candidates are fused with reciprocal rank fusion; only
 chunks the asker may see are searched: the ACL is a Qdrant payload filter (public, or the
@@ -18,7 +19,6 @@ import threading
 import time
 from typing import Protocol
 
-from llama_index.core.vector_stores.types import VectorStoreQuery, VectorStoreQueryMode
 from qdrant_client import models as qm
 
 from bot.answer.evidence import Vocabulary
@@ -26,6 +26,7 @@ from bot.config import RetrievalSettings
 from bot.errors import IndexNotReadyError
 from bot.models import PUBLIC, RetrievedChunk, Viewer
 from indexing.store import QdrantIndexStore
+from indexing.stored_chunks import StoredChunk, dense_search, sparse_search
 from indexing.vocabulary import counted_statistics, stored_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,6 @@ class QdrantRetriever:
     def __init__(self, *, store: QdrantIndexStore, settings: RetrievalSettings) -> None:
         self.store = store
         self.settings = settings
-        self.vector_store = store.vector_store()
         self._ready = False
         self._vocabulary: tuple[tuple[str | None, int, int], Vocabulary] | None = None
         self._vocabulary_lock = threading.Lock()
@@ -139,15 +139,11 @@ class QdrantRetriever:
         mode = self.settings.mode
         depth = max(k, self.settings.candidates) if mode == "hybrid" else k
         dense = (
-            self._list(question, embedding, depth, acl, VectorStoreQueryMode.DEFAULT)
+            _chunks(dense_search(self.store, embedding, depth, acl))
             if (mode != "sparse" and embedding is not None)
             else []
         )
-        sparse = (
-            self._list(question, None, depth, acl, VectorStoreQueryMode.SPARSE)
-            if (mode != "dense")
-            else []
-        )
+        sparse = _chunks(sparse_search(self.store, question, depth, acl)) if mode != "dense" else []
         by_id: dict[str, RetrievedChunk] = {}
         fused: dict[str, float] = {}
         for rank, chunk in enumerate(dense, 1):
@@ -165,40 +161,26 @@ class QdrantRetriever:
             by_id[chunk_id].score = fused[chunk_id]
         return [by_id[i] for i in ranked[:k]]
 
-    def _list(
-        self,
-        question: str,
-        embedding: list[float] | None,
-        depth: int,
-        acl: qm.Filter | None,
-        mode: VectorStoreQueryMode,
-    ) -> list[RetrievedChunk]:
-        query = VectorStoreQuery(
-            query_embedding=embedding,
-            query_str=question,
-            similarity_top_k=depth,
-            sparse_top_k=depth,
-            mode=mode,
-        )
-        result = self.vector_store.query(query, qdrant_filters=acl)
-        chunks = []
-        for node, score in zip(result.nodes or [], result.similarities or [], strict=False):
-            meta = node.metadata
-            chunks.append(
-                RetrievedChunk(
-                    chunk_id=node.node_id,
-                    doc_id=node.ref_doc_id or "",
-                    title=meta.get("title", ""),
-                    source=meta.get("source", ""),
-                    url=meta.get("url", ""),
-                    section=meta.get("section", ""),
-                    updated_at=meta.get("updated_at", ""),
-                    updated_from=meta.get("updated_from", ""),
-                    text=node.get_content(),
-                    score=float(score),
-                    acl_public=meta.get("acl_public") is True,
-                    acl_users=list(meta.get("acl_users") or []),
-                    acl_groups=list(meta.get("acl_groups") or []),
-                )
+
+def _chunks(found: list[StoredChunk]) -> list[RetrievedChunk]:
+    chunks = []
+    for stored in found:
+        meta = stored.metadata
+        chunks.append(
+            RetrievedChunk(
+                chunk_id=stored.chunk_id,
+                doc_id=stored.doc_id,
+                title=meta.get("title", ""),
+                source=meta.get("source", ""),
+                url=meta.get("url", ""),
+                section=meta.get("section", ""),
+                updated_at=meta.get("updated_at", ""),
+                updated_from=meta.get("updated_from", ""),
+                text=stored.text,
+                score=stored.score,
+                acl_public=meta.get("acl_public") is True,
+                acl_users=list(meta.get("acl_users") or []),
+                acl_groups=list(meta.get("acl_groups") or []),
             )
-        return chunks
+        )
+    return chunks

@@ -1,0 +1,87 @@
+"""Chunks as the index stores them, read and searched without importing LlamaIndex.
+
+The index run writes chunks through LlamaIndex's ``QdrantVectorStore``
+(``node_to_metadata_dict``): the metadata flat in the payload and the whole node as JSON
+under ``_node_content``. Reading that back needs no LlamaIndex: importing
+``llama_index.core`` costs ~1 s, a fifth of the budget of a cold `wikibot ask`
+(docs/benchmarks.md, "Cold ask without LlamaIndex"). The searches are the requests
+``QdrantVectorStore.query`` sends (one dense, one BM25 ``QueryRequest`` against the named
+vectors, the caller's filter inside the search), so the results are the same points in the
+same order (tests/unit/test_stored_chunks.py compares both).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from qdrant_client import models as qm
+
+from indexing.store import DENSE_VECTOR, SPARSE_VECTOR, QdrantIndexStore
+
+_SOURCE = "1"  # LlamaIndex's NodeRelationship.SOURCE: the document a chunk comes from
+_KEYS = frozenset({"_node_content", "_node_type", "document_id", "doc_id", "ref_doc_id", "text"})
+
+
+@dataclass
+class StoredChunk:
+    """One chunk: its id, its document's id, its text and its metadata (title, section,
+    source, url, ACL fields, ...), as ``metadata_dict_to_node`` would give them."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float = 0.0
+
+
+def from_payload(payload: dict[str, Any], point_id: str = "") -> StoredChunk:
+    """The chunk stored in a point's payload (node JSON first, flat fields otherwise)."""
+    node_json = payload.get("_node_content")
+    if node_json is None:  # not written by LlamaIndex: the flat fields are all there is
+        metadata = {k: v for k, v in payload.items() if k not in _KEYS}
+        doc_id = payload.get("ref_doc_id") or payload.get("doc_id") or ""
+        return StoredChunk(point_id, str(doc_id), str(payload.get("text", "")), metadata)
+    node = json.loads(node_json)
+    source = (node.get("relationships") or {}).get(_SOURCE)
+    doc_id = source.get("node_id") if isinstance(source, dict) else None
+    return StoredChunk(
+        chunk_id=str(node.get("id_") or point_id),
+        doc_id=str(doc_id or ""),
+        text=str(node.get("text", "")),
+        metadata=dict(node.get("metadata") or {}),
+    )
+
+
+def dense_search(
+    store: QdrantIndexStore, embedding: list[float], limit: int, flt: qm.Filter | None
+) -> list[StoredChunk]:
+    """The ``limit`` chunks nearest to ``embedding`` among those ``flt`` admits."""
+    return _search(store, embedding, DENSE_VECTOR, limit, flt)
+
+
+def sparse_search(
+    store: QdrantIndexStore, text: str, limit: int, flt: qm.Filter | None
+) -> list[StoredChunk]:
+    """The ``limit`` best BM25 matches of ``text`` among the chunks ``flt`` admits."""
+    indices, values = store.sparse.encode_queries([text])
+    vector = qm.SparseVector(indices=indices[0], values=values[0])
+    return _search(store, vector, SPARSE_VECTOR, limit, flt)
+
+
+def _search(
+    store: QdrantIndexStore,
+    query: list[float] | qm.SparseVector,
+    using: str,
+    limit: int,
+    flt: qm.Filter | None,
+) -> list[StoredChunk]:
+    request = qm.QueryRequest(query=query, using=using, limit=limit, filter=flt, with_payload=True)
+    (response,) = store.client.query_batch_points(store.alias, requests=[request])
+    chunks = []
+    for point in response.points:
+        chunk = from_payload(point.payload or {}, str(point.id))
+        chunk.score = float(point.score)
+        chunks.append(chunk)
+    return chunks

@@ -20,13 +20,15 @@ import json
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import aiohttp
 from pydantic import BaseModel, Field, ValidationError
 
 from connectors.errors import SourceUnavailableError
 from connectors.retry import retry_wait
+
+if TYPE_CHECKING:  # loaded by HttpHRRecords only: `ask` without an HR system never needs it
+    import aiohttp
 
 DIRECTORY_TTL_S = 600
 KNOWN = {"employee_id", "email", "name", "department", "manager", "as_of"}
@@ -101,6 +103,8 @@ class HttpHRRecords:
     def __init__(
         self, base_url: str, api_key: str, *, timeout_s: float = 5.0, retries: int = 2
     ) -> None:
+        import aiohttp
+
         self.base_url = base_url.rstrip("/")
         self.auth = aiohttp.BasicAuth(api_key, "x")
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
@@ -111,6 +115,8 @@ class HttpHRRecords:
         self._directory_at = -1e9
 
     async def _get(self, session: aiohttp.ClientSession, path: str) -> Any:
+        import aiohttp
+
         for attempt in range(self.retries + 1):
             try:
                 async with session.get(self.base_url + path) as response:
@@ -133,6 +139,8 @@ class HttpHRRecords:
         raise HRUnavailableError("the HR system is unreachable")
 
     async def find_by_email(self, email: str) -> HRRecord | None:
+        import aiohttp
+
         wanted = email.strip().lower()
         async with aiohttp.ClientSession(
             auth=self.auth, timeout=self.timeout, headers={"Accept": "application/json"}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import logging
 
-from pypdf import PdfReader
-
 from connectors.base import Section
 from connectors.errors import DocumentError
 
@@ -21,6 +19,8 @@ def parse_pdf(data: bytes) -> tuple[str, list[Section]]:
     """Return (title from the PDF's metadata or "", sections). Raises UnreadablePdfError."""
     if not data.startswith(b"%PDF"):
         raise UnreadablePdfError("not a PDF file (missing %PDF header)")
+    from pypdf import PdfReader  # here: a process that reads no PDF (`ask`) never loads it
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:

@@ -20,7 +20,7 @@ def main() -> None:
     def mark(label: str) -> None:
         marks.append((label, time.perf_counter()))
 
-    import bot.cli.main  # noqa: F401 (the command's own imports)
+    import bot.cli.main  # the command's own imports
     import bot.terminal.ask  # noqa: F401
     from bot.app import build_app
     from bot.config import load_settings

@@ -1,6 +1,6 @@
 """A cold `wikibot ask` (a new process on an indexed handbook): the same cited answer, read
-without ever importing LlamaIndex, with torch's idle OpenMP threads sleeping
-(docs/benchmarks.md, "Cold ask without LlamaIndex")."""
+without ever importing LlamaIndex (nor aiohttp or pypdf, which it does not use), with
+torch's idle OpenMP threads sleeping (docs/benchmarks.md, "Cold ask without LlamaIndex")."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ sys.stdout.flush()
 print(json.dumps({
     "code": code,
     "llama_index": any(m.startswith("llama_index") for m in sys.modules),
+    "aiohttp": "aiohttp" in sys.modules,
+    "pypdf": "pypdf" in sys.modules,
     "torch": "torch" in sys.modules,
     "omp": os.environ.get("OMP_WAIT_POLICY"),
 }), file=sys.stderr)
@@ -47,4 +49,11 @@ def test_a_cold_ask_answers_without_llama_index(indexed_template: Path, tmp_path
     answer = json.loads(done.stdout)
     assert answer["answered"] is True
     assert answer["citations"][0]["source"] == "time-off/vacation.md"
-    assert facts == {"code": 0, "llama_index": False, "torch": True, "omp": "PASSIVE"}
+    assert facts == {
+        "code": 0,
+        "llama_index": False,
+        "aiohttp": False,
+        "pypdf": False,
+        "torch": True,
+        "omp": "PASSIVE",
+    }

@@ -25,11 +25,11 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[*_`]", "", text).split()).lower()
 
 
-def problems(corpus: str) -> list[str]:
+def problems(corpus: str, *, questions: Path = QUESTIONS, corpora: Path = CORPORA) -> list[str]:
     """What is wrong with a corpus's training file: unreadable lines, missing fields, a
     source that does not exist, evidence not found verbatim on its page, duplicates."""
-    path = QUESTIONS / f"{corpus}.jsonl"
-    folder = CORPORA / corpus.split(".")[0]  # "<corpus>.part2": a second writer's file
+    path = questions / f"{corpus}.jsonl"
+    folder = corpora / corpus.split(".")[0]  # "<corpus>.part2": a second writer's file
     found: list[str] = []
     seen: set[str] = set()
     pages: dict[str, str] = {}
@@ -42,6 +42,9 @@ def problems(corpus: str) -> list[str]:
         except ValueError as exc:
             found.append(f"{where}: not JSON ({exc})")
             continue
+        if not isinstance(row, dict):
+            found.append(f"{where}: not a JSON object")
+            continue
         question = str(row.get("question", "")).strip()
         if not question:
             found.append(f"{where}: no question")
@@ -50,28 +53,33 @@ def problems(corpus: str) -> list[str]:
         if key in seen:
             found.append(f"{where}: duplicate question")
         seen.add(key)
-        page = row.get("source") if row.get("answerable") else row.get("near")
+        answerable = row.get("answerable")
+        if not isinstance(answerable, bool):
+            found.append(f"{where}: 'answerable' must be true or false")
+            continue
+        page = row.get("source") if answerable else row.get("near")
         if not isinstance(page, str) or not (folder / page).is_file():
             found.append(f"{where}: no such page {page!r}")
             continue
-        if row.get("answerable"):
+        if answerable:
             if page not in pages:
-                pages[page] = _normal((folder / page).read_text(encoding="utf-8", errors="replace"))
+                text = (folder / page).read_text(encoding="utf-8", errors="replace")
+                pages[page] = _normal(text)
             evidence = _normal(str(row.get("evidence", "")))
             if len(evidence) < 10 or evidence not in pages[page]:
                 found.append(f"{where}: evidence not verbatim on {page}")
-        elif row.get("answerable") is not False:
-            found.append(f"{where}: 'answerable' must be true or false")
     return found
 
 
-def load(corpus: str) -> list[dict[str, Any]]:
+def load(
+    corpus: str, *, questions: Path = QUESTIONS, corpora: Path = CORPORA
+) -> list[dict[str, Any]]:
     """The corpus's training questions as qa.jsonl rows ([] when it has none); rows the
     check rejects are left out."""
-    path = QUESTIONS / f"{corpus}.jsonl"
+    path = questions / f"{corpus}.jsonl"
     if not path.is_file():
         return []
-    bad = {int(p.split(":")[1]) for p in problems(corpus)}
+    bad = {int(p.split(":")[1]) for p in problems(corpus, questions=questions, corpora=corpora)}
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip() and number not in bad:
@@ -95,8 +103,10 @@ def main() -> None:
         found = problems(name)
         rows = load(name)
         answerable = sum(r["answerable"] for r in rows)
-        print(f"{name}: {len(rows)} usable ({answerable} answerable, "
-              f"{len(rows) - answerable} near-miss), {len(found)} problems")
+        print(
+            f"{name}: {len(rows)} usable ({answerable} answerable, "
+            f"{len(rows) - answerable} near-miss), {len(found)} problems"
+        )
         for problem in found:
             print("  " + problem)
         failed = failed or bool(found)

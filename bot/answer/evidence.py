@@ -40,6 +40,7 @@ QUESTION_FEATURES = (
     "agreement",  # dense and BM25 put the same document first
     "heading_doc1",  # share of the question in the top document's headings (signals.py)
     "quantity_unmet",  # asks how much/long/when, and the best sentences hold no number
+    "uncovered_doc1",  # the most specific question term the top document lacks (signals.py)
 )  # (not the question's length: in development sets it tracks how the set was written)
 DOCUMENT_FEATURES = (
     "rank",
@@ -166,6 +167,11 @@ class QuestionTerms:
             for t, w in self.weights.items()
         )
         return hit / present
+
+    def lacking(self, text: str) -> list[float]:
+        """The weights of the question's corpus terms that ``text`` does not contain."""
+        here = {_fold(t) for t in terms(text)}
+        return [w for t, w in self.weights.items() if _fold(t) not in here]
 
 
 def clean_query(question: str, vocabulary: Vocabulary) -> str:

@@ -29,7 +29,7 @@ from bot.answer.follow_up import Focus
 from bot.answer.llm import TokenCallback
 from bot.answer.prompts import looks_like_instructions
 from bot.answer.sentences import Candidate, Evidence, cosine, embedded_text, sentence_units
-from bot.answer.signals import document_signals, heading_path, question_signals
+from bot.answer.signals import document_signals, question_signals
 from bot.config import AnswerSettings
 from bot.models import Answer, Citation, RetrievedChunk
 
@@ -127,34 +127,19 @@ class ExtractiveAnswerer:
         best_by_doc: dict[str, float] = {}
         for c in candidates:
             best_by_doc.setdefault(c.chunk.doc_id, c.dense)
-        ranked = document_order(chunks)[:CANDIDATE_DOCUMENTS]
-        headings = self._heading_similarity(query_embedding, chunks, set(ranked))
         documents = [
             (
                 doc,
                 document_features(doc, rank, wanted, chunks, best_by_doc)
-                | document_signals(doc, wanted, chunks, headings),
+                | document_signals(doc, wanted, chunks),
             )
-            for rank, doc in enumerate(ranked, 1)
+            for rank, doc in enumerate(document_order(chunks)[:CANDIDATE_DOCUMENTS], 1)
         ]
         best_sentence = max((c.dense for c in candidates), default=0.0)
         best_coverage = max((c.lexical for c in candidates), default=0.0)
         features = question_features(wanted, chunks, best_sentence, best_coverage)
         features |= question_signals(question, wanted, chunks, [c.text for c in candidates])
         return Evidence(chunks, candidates, features, documents)
-
-    def _heading_similarity(
-        self, query_embedding: list[float] | None, chunks: list[RetrievedChunk], docs: set[str]
-    ) -> dict[str, float]:
-        """Cosine of the question to the heading paths and titles of the candidate
-        documents' chunks (short strings, embedded once and cached)."""
-        if query_embedding is None:
-            return {}
-        mine = [c for c in chunks if c.doc_id in docs]
-        texts = list(dict.fromkeys([heading_path(c) for c in mine] + [c.title for c in mine]))
-        texts = [t for t in texts if t.strip()]
-        vectors = self._embed(texts) if texts else []
-        return {t: cosine(query_embedding, v) for t, v in zip(texts, vectors, strict=True)}
 
     def decide(self, question: str, evidence: Evidence) -> Answer:
         """Three outcomes: an answer (quotes, citations) when the decision is confident;

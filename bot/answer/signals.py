@@ -7,6 +7,8 @@
   similarity, so a document is scored from all its passages, not its first.
 * Quantities: a question asking for an amount, a duration or a time ("how many days",
   "when") whose best sentences hold no number or date is rarely answered by them.
+* Specific terms: the most specific word of the question that the top document lacks
+  ("pet insurance" against a page on insurance misses "pet", the word that matters most).
 
 Plain English question words and number words only: nothing taken from any corpus.
 """
@@ -18,7 +20,6 @@ from collections.abc import Sequence
 
 from bot.answer.evidence import QuestionTerms
 from bot.models import RetrievedChunk
-from indexing.sparse import terms
 
 QUANTITY_QUESTION = re.compile(
     r"\b(?:how\s+(?:much|many|long|often|soon|far|early|late)|what\s+time|what\s+day|"
@@ -53,16 +54,7 @@ def question_signals(
         "heading_doc1": question.coverage(headings_of(first)) if first else 0.0,
         "quantity_unmet": float(asks_quantity and not has_quantity),
         "uncovered_doc1": uncovered_peak(question, doc_text, headings_of(first)),
-        "uncovered_sentences": min(
-            (uncovered_peak(question, s) for s in best_sentences[:TOP_SENTENCES]), default=1.0
-        ),
     }
-
-
-def heading_path(chunk: RetrievedChunk) -> str:
-    """A chunk's place in its document: "Title > Section" (what a short question often
-    names better than any sentence does)."""
-    return f"{chunk.title} > {chunk.section}" if chunk.section else chunk.title
 
 
 def uncovered_peak(question: QuestionTerms, text: str, context: str = "") -> float:
@@ -71,27 +63,16 @@ def uncovered_peak(question: QuestionTerms, text: str, context: str = "") -> flo
     page on insurance misses "pet", the term that matters most."""
     if not question.weights:
         return 0.0
-    found = set(terms(f"{text} {context}"))
-    found |= {t[:-1] for t in found if len(t) > 3 and t.endswith("e")}
-    missing = [
-        w for t, w in question.weights.items() if t not in found and t.rstrip("e") not in found
-    ]
+    missing = question.lacking(f"{text} {context}")
     return max(missing, default=0.0) / max(question.weights.values())
 
 
 def document_signals(
-    doc_id: str,
-    question: QuestionTerms,
-    chunks: list[RetrievedChunk],
-    heading_similarity: dict[str, float] | None = None,
+    doc_id: str, question: QuestionTerms, chunks: list[RetrievedChunk]
 ) -> dict[str, float]:
-    """``heading_similarity``: heading path -> its cosine to the question."""
     mine = [c for c in chunks if c.doc_id == doc_id]
-    similar = heading_similarity or {}
     return {
         "heading_coverage": question.coverage(headings_of(mine)) if mine else 0.0,
         "chunk_share": len(mine) / len(chunks) if chunks else 0.0,
         "dense_best": max((c.dense_score for c in mine), default=0.0),
-        "heading_dense": max((similar.get(heading_path(c), 0.0) for c in mine), default=0.0),
-        "title_dense": similar.get(mine[0].title, 0.0) if mine else 0.0,
     }

@@ -164,8 +164,9 @@ class QdrantIndexStore:
         if not self.local:
             return False
         if self._all_public is None:
+            # restricted: anything not marked public, a point without the field included
             restricted = qm.Filter(
-                must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=False))]
+                must_not=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))]
             )
             self._all_public = self.client.count(self.alias, count_filter=restricted).count == 0
         return self._all_public

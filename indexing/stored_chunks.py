@@ -37,37 +37,61 @@ class StoredChunk:
 
 
 def from_payload(payload: dict[str, Any], point_id: str = "") -> StoredChunk:
-    """The chunk stored in a point's payload (node JSON first, flat fields otherwise)."""
+    """The chunk stored in a point's payload (node JSON first, flat fields otherwise).
+
+    The access fields are the flat ones, what the search filter matched and what a payload
+    update changes, narrowed by the node JSON's copy where that says less: public only
+    when both say so, readers only those both name. A point without them is restricted."""
     node_json = payload.get("_node_content")
-    if node_json is None:  # not written by LlamaIndex: the flat fields are all there is
+    try:
+        node = json.loads(node_json) if isinstance(node_json, str) else None
+    except ValueError:
+        node = None  # unreadable node JSON: the flat fields are all there is
+    if not isinstance(node, dict):
         metadata = {k: v for k, v in payload.items() if k not in _KEYS}
         doc_id = payload.get("ref_doc_id") or payload.get("doc_id") or ""
-        return StoredChunk(point_id, str(doc_id), str(payload.get("text", "")), metadata)
-    node = json.loads(node_json)
-    source = (node.get("relationships") or {}).get(_SOURCE)
-    doc_id = source.get("node_id") if isinstance(source, dict) else None
-    return StoredChunk(
-        chunk_id=str(node.get("id_") or point_id),
-        doc_id=str(doc_id or ""),
-        text=str(node.get("text", "")),
-        metadata=dict(node.get("metadata") or {}),
-    )
+        chunk = StoredChunk(point_id, str(doc_id), str(payload.get("text", "")), metadata)
+    else:
+        source = (node.get("relationships") or {}).get(_SOURCE)
+        doc_id = source.get("node_id") if isinstance(source, dict) else None
+        chunk = StoredChunk(
+            chunk_id=str(node.get("id_") or point_id),
+            doc_id=str(doc_id or ""),
+            text=str(node.get("text", "")),
+            metadata=dict(node.get("metadata") or {}),
+        )
+    chunk.metadata.update(_access(payload, chunk.metadata))
+    return chunk
+
+
+def _access(flat: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """The stricter reading of the two copies of a chunk's access fields."""
+    public = flat.get("acl_public") is True and stored.get("acl_public", True) is True
+    access: dict[str, Any] = {"acl_public": public}
+    for key in ("acl_users", "acl_groups"):
+        named = [str(v) for v in flat.get(key) or [] if isinstance(v, str)]
+        if key in stored:
+            also = set(stored.get(key) or [])
+            named = [v for v in named if v in also]
+        access[key] = named
+    return access
 
 
 def dense_search(
-    store: QdrantIndexStore, embedding: list[float], limit: int, flt: qm.Filter | None
+    store: QdrantIndexStore, embedding: list[float], limit: int, *, acl: qm.Filter | None
 ) -> list[StoredChunk]:
-    """The ``limit`` chunks nearest to ``embedding`` among those ``flt`` admits."""
-    return _search(store, embedding, DENSE_VECTOR, limit, flt)
+    """The ``limit`` chunks nearest to ``embedding`` among those ``acl`` admits (None:
+    every chunk; only when the caller knows none is restricted)."""
+    return _search(store, embedding, DENSE_VECTOR, limit, acl)
 
 
 def sparse_search(
-    store: QdrantIndexStore, text: str, limit: int, flt: qm.Filter | None
+    store: QdrantIndexStore, text: str, limit: int, *, acl: qm.Filter | None
 ) -> list[StoredChunk]:
-    """The ``limit`` best BM25 matches of ``text`` among the chunks ``flt`` admits."""
+    """The ``limit`` best BM25 matches of ``text`` among the chunks ``acl`` admits."""
     indices, values = store.sparse.encode_queries([text])
     vector = qm.SparseVector(indices=indices[0], values=values[0])
-    return _search(store, vector, SPARSE_VECTOR, limit, flt)
+    return _search(store, vector, SPARSE_VECTOR, limit, acl)
 
 
 def _search(

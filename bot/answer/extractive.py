@@ -103,14 +103,19 @@ class ExtractiveAnswerer:
         return self.model.question.probability(evidence.features) if evidence.sentences else 0.0
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
-        """Sentence vectors, the recently seen ones from a small cache."""
-        if len(self._sentence_vectors) > SENTENCE_CACHE:
-            self._sentence_vectors.clear()  # before choosing what to embed, not after
-        missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_vectors))
+        """Sentence vectors, the recently seen ones from a small cache shared by the answer
+        threads: what this call needs is kept in its own dict, so another thread emptying
+        the cache meanwhile cannot take a vector from under it."""
+        cache = self._sentence_vectors
+        known = {t: v for t in texts if (v := cache.get(t)) is not None}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            vectors = self.embed_many(missing)
-            self._sentence_vectors.update(zip(missing, vectors, strict=True))
-        return [self._sentence_vectors[t] for t in texts]
+            fresh = dict(zip(missing, self.embed_many(missing), strict=True))
+            known |= fresh
+            if len(cache) + len(fresh) > SENTENCE_CACHE:
+                cache.clear()
+            cache.update(fresh)
+        return [known[t] for t in texts]
 
     def evidence(
         self, question: str, query_embedding: list[float] | None, chunks: list[RetrievedChunk]

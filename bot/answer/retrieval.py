@@ -139,11 +139,15 @@ class QdrantRetriever:
         mode = self.settings.mode
         depth = max(k, self.settings.candidates) if mode == "hybrid" else k
         dense = (
-            _chunks(dense_search(self.store, embedding, depth, acl))
+            _retrieved_chunks(dense_search(self.store, embedding, depth, acl=acl))
             if (mode != "sparse" and embedding is not None)
             else []
         )
-        sparse = _chunks(sparse_search(self.store, question, depth, acl)) if mode != "dense" else []
+        sparse = (
+            _retrieved_chunks(sparse_search(self.store, question, depth, acl=acl))
+            if mode != "dense"
+            else []
+        )
         by_id: dict[str, RetrievedChunk] = {}
         fused: dict[str, float] = {}
         for rank, chunk in enumerate(dense, 1):
@@ -162,7 +166,7 @@ class QdrantRetriever:
         return [by_id[i] for i in ranked[:k]]
 
 
-def _chunks(found: list[StoredChunk]) -> list[RetrievedChunk]:
+def _retrieved_chunks(found: list[StoredChunk]) -> list[RetrievedChunk]:
     chunks = []
     for stored in found:
         meta = stored.metadata

@@ -169,3 +169,19 @@ def test_a_full_sentence_cache_is_emptied_before_embedding_not_after(monkeypatch
     writer._embed(["one", "two", "three"])  # three cached: more than the cache holds
     vectors = writer._embed(["one", "four"])  # "one" was cached until the overflow
     assert len(vectors) == 2 and all(len(v) > 0 for v in vectors)
+
+
+def test_another_thread_emptying_the_sentence_cache_mid_call_loses_nothing() -> None:
+    """`serve` answers on several threads sharing the cache: one of them may empty it while
+    this call embeds what it lacks; the vectors it had found cached must still come back."""
+    writer, _ = _writer(0.0, 0.5)
+    embed = writer.embed_many
+
+    def embed_while_another_thread_clears(texts: list[str]) -> list[list[float]]:
+        writer._sentence_vectors.clear()  # what another answer thread's overflow does
+        return embed(texts)
+
+    writer._embed(["cached"])
+    writer.embed_many = embed_while_another_thread_clears
+    vectors = writer._embed(["cached", "new"])
+    assert len(vectors) == 2 and all(len(v) > 0 for v in vectors)

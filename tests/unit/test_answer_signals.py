@@ -40,6 +40,9 @@ def test_the_most_specific_missing_term_counts_not_the_common_ones() -> None:
     # "pet" is rarer in this handbook than "insurance": missing it is what matters
     assert uncovered_peak(_terms("is there pet insurance?"), insurance_page) > 0.5
     assert uncovered_peak(_terms("does health insurance cover families?"), insurance_page) == 0.0
+    # a common word missing weighs less than the question's most specific one
+    common = uncovered_peak(_terms("are pets welcome in the office for employees?"), TEXTS[4])
+    assert 0.0 < common < 1.0
     # a term found only in the headings counts as found
     assert uncovered_peak(_terms("pet insurance?"), insurance_page, "Benefits > Pets") == 0.0
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from qdrant_client.http import models as qm
 
 from indexing.store import QdrantIndexStore
+from indexing.stored_chunks import from_payload
 
 
 def indexed_documents(store: QdrantIndexStore) -> dict[str, dict[str, str]]:
@@ -48,10 +48,10 @@ def public_chunks(store: QdrantIndexStore, chunk_ids: list[str]) -> dict[str, di
     found = {}
     for point in store.client.retrieve(store.alias, list(dict.fromkeys(chunk_ids))):
         payload = point.payload or {}
-        if payload.get("acl_public") is not True:  # missing or restricted: not public
+        chunk = from_payload(payload, str(point.id))
+        if chunk.metadata["acl_public"] is not True:  # missing or restricted: not public
             continue
-        node = metadata_dict_to_node(payload)
-        found[str(point.id)] = {"title": str(payload.get("title", "")), "text": node.get_content()}
+        found[str(point.id)] = {"title": str(payload.get("title", "")), "text": chunk.text}
     return found
 
 
@@ -67,15 +67,14 @@ def public_vocabulary(store: QdrantIndexStore) -> frozenset[str]:
     """Every word of the documents everyone may read (titles, sections and text)."""
     if store.current_collection() is None:
         return frozenset()
-    public = qm.Filter(
-        must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))]
-    )
+    public = qm.Filter(must=[qm.FieldCondition(key="acl_public", match=qm.MatchValue(value=True))])
     found: set[str] = set()
     for point in store.scroll(store.alias, public, True):
         payload = point.payload or {}
-        if payload.get("acl_public") is not True:  # the filter, checked again
+        chunk = from_payload(payload, str(point.id))
+        if chunk.metadata["acl_public"] is not True:  # the filter, checked again
             continue
-        text = metadata_dict_to_node(payload).get_content()
+        text = chunk.text
         found.update(vocabulary_words(f"{payload.get('title', '')} {payload.get('section', '')}"))
         found.update(vocabulary_words(text))
     return frozenset(found)

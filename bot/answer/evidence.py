@@ -40,7 +40,7 @@ QUESTION_FEATURES = (
     "agreement",  # dense and BM25 put the same document first
     "heading_doc1",  # share of the question in the top document's headings (signals.py)
     "quantity_unmet",  # asks how much/long/when, and the best sentences hold no number
-    "uncovered_doc1",  # the most specific question term the top document lacks (signals.py)
+    "uncovered_doc1",  # the most specific question term the top document's passages lack
 )  # (not the question's length: in development sets it tracks how the set was written)
 DOCUMENT_FEATURES = (
     "rank",

@@ -7,7 +7,8 @@
   similarity, so a document is scored from all its passages, not its first.
 * Quantities: a question asking for an amount, a duration or a time ("how many days",
   "when") whose best sentences hold no number or date is rarely answered by them.
-* Specific terms: the most specific word of the question that the top document lacks
+* Specific terms: the most specific word of the question that the top document's retrieved
+  passages and their headings lack
   ("pet insurance" against a page on insurance misses "pet", the word that matters most).
 
 Plain English question words and number words only: nothing taken from any corpus.

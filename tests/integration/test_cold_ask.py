@@ -18,7 +18,13 @@ pytestmark = pytest.mark.slow
 
 PROBE = """
 import json, os, sys
+import indexing.embedding as embedding
 from bot.cli.main import main
+set_policy, seen = embedding._passive_openmp, {}
+def probe():  # OMP_WAIT_POLICY only counts when set before torch loads
+    seen["torch_loaded_first"] = "torch" in sys.modules
+    set_policy()
+embedding._passive_openmp = probe
 code = main(["ask", sys.argv[1], "--json"])
 sys.stdout.flush()
 print(json.dumps({
@@ -28,6 +34,7 @@ print(json.dumps({
     "pypdf": "pypdf" in sys.modules,
     "torch": "torch" in sys.modules,
     "omp": os.environ.get("OMP_WAIT_POLICY"),
+    "torch_loaded_first": seen.get("torch_loaded_first"),
 }), file=sys.stderr)
 """
 
@@ -56,4 +63,5 @@ def test_a_cold_ask_answers_without_llama_index(indexed_template: Path, tmp_path
         "pypdf": False,
         "torch": True,
         "omp": "PASSIVE",
+        "torch_loaded_first": False,
     }

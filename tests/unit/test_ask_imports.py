@@ -53,7 +53,8 @@ def test_the_answer_path_imports_none_of_what_it_does_not_use() -> None:
     assert "qdrant_client" in loaded["modules"]  # the probe did import the answer path
 
 
-def test_building_the_embedder_lets_idle_openmp_threads_sleep() -> None:
+def test_idle_openmp_threads_sleep_unless_the_environment_chose_otherwise() -> None:
+    """(That building the embedder sets it before torch loads: test_cold_ask.py.)"""
     loaded = _loaded_after("import indexing.embedding as e\ne._passive_openmp()")
     assert loaded["omp"] == "PASSIVE"
     kept = subprocess.run(

@@ -69,12 +69,17 @@ def _access(flat: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
     public = flat.get("acl_public") is True and stored.get("acl_public", True) is True
     access: dict[str, Any] = {"acl_public": public}
     for key in ("acl_users", "acl_groups"):
-        named = [str(v) for v in flat.get(key) or [] if isinstance(v, str)]
-        if key in stored:
-            also = set(stored.get(key) or [])
+        named = _names(flat.get(key))
+        if key in stored:  # a copy that is not a list of names names nobody
+            also = set(_names(stored.get(key)))
             named = [v for v in named if v in also]
         access[key] = named
     return access
+
+
+def _names(value: Any) -> list[str]:
+    """A stored list of user or group ids; anything else (a bare string included) is none."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def dense_search(

@@ -119,6 +119,14 @@ def test_access_is_the_stricter_of_the_flat_fields_and_the_node_json() -> None:
     assert chunk.metadata["acl_public"] is False and chunk.metadata["acl_users"] == ["u1"]
 
 
+def test_access_fields_that_are_not_lists_name_nobody() -> None:
+    payload = {"text": "x", "doc_id": "d", "acl_public": False, "acl_users": "u1"}
+    assert from_payload(payload, "4").metadata["acl_users"] == []  # not ["u", "1"]
+    payload = node_to_metadata_dict(_node(2, *TEXTS[2]), flat_metadata=False)
+    payload["acl_groups"] = "hr"
+    assert from_payload(payload).metadata["acl_groups"] == []
+
+
 def test_a_point_without_access_fields_reads_as_restricted() -> None:
     chunk = from_payload({"text": "Secret plan", "doc_id": "d", "title": "T"}, "3")
     assert chunk.metadata["acl_public"] is False

@@ -1,18 +1,18 @@
 """Experiment: does fine-tuning the packaged MiniLM bi-encoder on the training questions help
 dense retrieval on a handbook it never saw? Leave-one-corpus-out, nothing shipped.
 
-    python -m bench.finetune_embedder [--data-dir DIR] [--variants full,last2]
+    python -m bench.finetune_embedder [--data-dir DIR] [--variants full,last2] [--epochs N]
 
 Needs the seven handbooks indexed by ``python -m bench.generalization`` (DIR, default
 /tmp/wb-gen). Per fold: the float model is fine-tuned on the training questions of the six
 other handbooks (bench/training_questions, each paired with the chunk holding its evidence)
 with in-batch negatives (MultipleNegativesRanking: scale 20, batch 16, AdamW 2e-5, 10%
-warm-up then linear decay, one epoch, 256/64 tokens for chunks/questions; a chunk that is
-two questions' positive is not a negative of either); then the held-out handbook's chunks
-and its answerable development questions are embedded with it, pages ranked by their best
-chunk's cosine. Printed per fold: right page first / among the top three, base against
-fine-tuned ("full": every weight; "last2": only the last two encoder layers). Results of
-2026-12-05 in docs/benchmarks.md (~45 min on 2 cores).
+warm-up then linear decay, one epoch unless --epochs, 256/64 tokens for chunks/questions;
+a chunk that is two questions' positive is not a negative of either); then the held-out
+handbook's chunks and its answerable development questions are embedded with it, pages
+ranked by their best chunk's cosine. Printed per fold: right page first / among the top
+three, base against fine-tuned ("full": every weight; "last2": only the last two encoder
+layers). Results of 2026-12-05 in docs/benchmarks.md (~45 min on 2 cores).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def ranked_pages(encoder: Encoder, book: dict[str, Any]) -> tuple[int, int]:
     return first, third
 
 
-def fine_tuned(pairs: list[tuple[str, str, Any]], variant: str) -> Encoder:
+def fine_tuned(pairs: list[tuple[str, str, Any]], variant: str, epochs: int = 1) -> Encoder:
     torch.manual_seed(0)
     encoder = Encoder()
     if variant == "last2":  # embeddings and the first four layers stay as shipped
@@ -120,13 +120,16 @@ def fine_tuned(pairs: list[tuple[str, str, Any]], variant: str) -> Encoder:
             part.requires_grad_(False)
     params = [p for p in encoder.model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=LEARNING_RATE)
-    steps = math.ceil(len(pairs) / BATCH)
+    steps = epochs * math.ceil(len(pairs) / BATCH)
     warm = max(1, int(WARMUP * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: (s + 1) / warm if s < warm else max(0.0, (steps - s) / (steps - warm))
     )
     encoder.model.train()
-    order = torch.randperm(len(pairs), generator=torch.Generator().manual_seed(0)).tolist()
+    shuffle = torch.Generator().manual_seed(0)
+    order = [
+        i for _ in range(epochs) for i in torch.randperm(len(pairs), generator=shuffle).tolist()
+    ]
     for start in range(0, len(order), BATCH):
         batch = [pairs[i] for i in order[start : start + BATCH]]
         questions = encoder.vectors([b[0] for b in batch], limit=64)
@@ -155,6 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "wb-gen")
     parser.add_argument("--variants", default="full,last2")
+    parser.add_argument("--epochs", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(2)
     corpora = sorted(p for p in CORPORA.iterdir() if (p / "qa.jsonl").exists())
@@ -165,7 +169,7 @@ def main() -> None:
         cells = [f"{len(book['dev'])}", _cell(ranked_pages(base, book))]
         pairs = [p for name, other in books.items() if name != held for p in other["pairs"]]
         for variant in args.variants.split(","):
-            cells.append(_cell(ranked_pages(fine_tuned(pairs, variant), book)))
+            cells.append(_cell(ranked_pages(fine_tuned(pairs, variant, args.epochs), book)))
         print(f"| {held} | " + " | ".join(cells) + " |", flush=True)
 
 

@@ -9,7 +9,7 @@ other handbooks (bench/training_questions, each paired with the chunk holding it
 with in-batch negatives (MultipleNegativesRanking: scale 20, batch 16, AdamW 2e-5, 10%
 warm-up then linear decay, one epoch unless --epochs, 256/64 tokens for chunks/questions;
 a chunk that is two questions' positive is not a negative of either); then the held-out
-handbook's chunks and its answerable development questions are embedded with it, pages
+handbook's chunks and its answerable development questions (as typed) are embedded with it, pages
 ranked by their best chunk's cosine. Printed per fold: right page first / among the top
 three, base against fine-tuned ("full": every weight; "last2": only the last two encoder
 layers). Results of 2026-12-05 in docs/benchmarks.md (~45 min on 2 cores).

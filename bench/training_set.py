@@ -166,11 +166,19 @@ def seal(corpus: str, *, questions: Path = QUESTIONS, corpora: Path = CORPORA) -
 
 def main() -> None:
     args = sys.argv[1:]
-    if args[:1] == ["--seal"]:
-        for name in args[1:]:
-            print(f"{name}: {seal(name)} evidence lines sealed")
+    sealing = args[:1] == ["--seal"]
+    names = args[1:] if sealing else args or sorted(p.stem for p in QUESTIONS.glob("*.jsonl"))
+    missing = [n for n in names if not (QUESTIONS / f"{n}.jsonl").is_file()]
+    if missing or (sealing and not names):
+        known = ", ".join(sorted(p.stem for p in QUESTIONS.glob("*.jsonl")))
+        sys.exit(f"no training file for {', '.join(missing) or '(none named)'}; known: {known}")
+    if sealing:
+        for name in names:
+            try:
+                print(f"{name}: {seal(name)} evidence lines sealed")
+            except ValueError as exc:
+                sys.exit(str(exc))  # nothing was written
         return
-    names = args or sorted(p.stem for p in QUESTIONS.glob("*.jsonl"))
     failed = False
     for name in names:
         found = problems(name)

@@ -83,7 +83,8 @@ class Answer(BaseModel):
     text: str
     answered: bool
     citations: list[Citation] = Field(default_factory=list)
-    # not sure: no quote, the pages that look closest (same fields as citations)
+    # not sure: no quote, the pages that look closest (same fields as citations); with an
+    # answer: the closest pages it does not cite ("see also")
     related: list[Citation] = Field(default_factory=list)
     retrieved: list[RetrievedChunk] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)

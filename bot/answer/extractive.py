@@ -9,12 +9,14 @@
    pages (above the lower ``related_threshold``), or to decline; and which documents to cite
    (the most probable one; a second when probable enough).
 3. The answer quotes whole sentences of the cited documents, verbatim, with one citation
-   per document section: it never cites a document it does not quote.
+   per document section: it never cites a document it does not quote. The closest pages
+   it does not cite follow as "see also" (``related``), so the asker sees the three
+   closest pages whichever outcome it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot import messages
 from bot.answer.decision import DecisionModel
@@ -153,6 +155,7 @@ class ExtractiveAnswerer:
         p = self.probability(evidence)
         if p >= self.model.threshold:
             answer = self._compose(question, evidence, self.cited_documents(evidence))
+            answer.related = self.closest_pages(evidence, answer.citations)
         elif p >= self.model.related_threshold and evidence.documents:
             answer = self.not_sure(question, evidence)
         else:
@@ -187,18 +190,29 @@ class ExtractiveAnswerer:
                 chosen.append(doc)
         return chosen
 
-    def not_sure(self, question: str, evidence: Evidence) -> Answer:
-        """No quote: the pages that look closest, best first, for the asker to check."""
-        related = []
-        for n, doc in enumerate(self.ranked_documents(evidence)[:RELATED_PAGES], 1):
+    def closest_pages(
+        self, evidence: Evidence, cited: Sequence[Citation] = ()
+    ) -> list[Citation]:
+        """The RELATED_PAGES closest documents, best first, less those ``cited``: with an
+        answer, its "see also" (the asker sees the three closest pages either way, so a
+        wrong first choice still shows the right page); numbered after the citations."""
+        skip = {c.doc_id for c in cited}
+        pages: list[Citation] = []
+        for doc in self.ranked_documents(evidence)[:RELATED_PAGES]:
+            if doc in skip:
+                continue
             best = next((c.chunk for c in evidence.sentences if c.chunk.doc_id == doc), None)
             chunk = best or next(c for c in evidence.chunks if c.doc_id == doc)
-            related.append(Citation.of(n, chunk))
+            pages.append(Citation.of(len(cited) + len(pages) + 1, chunk))
+        return pages
+
+    def not_sure(self, question: str, evidence: Evidence) -> Answer:
+        """No quote: the pages that look closest, best first, for the asker to check."""
         return Answer(
             question=question,
             text=messages.NOT_SURE,
             answered=False,
-            related=related,
+            related=self.closest_pages(evidence),
             retrieved=evidence.chunks,
         )
 

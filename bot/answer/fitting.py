@@ -107,6 +107,12 @@ def related(model: DecisionModel, record: Record) -> list[str]:
     return [s for _, s in scored[:RELATED_PAGES]]
 
 
+def see_also(model: DecisionModel, record: Record, sources: list[str]) -> list[str]:
+    """An answer's "see also": the related pages it does not cite (ExtractiveAnswerer.
+    closest_pages)."""
+    return [s for s in related(model, record) if s not in sources]
+
+
 def outcome(model: DecisionModel, record: Record) -> str:
     """"answer", "not sure" or "nothing" (the three outcomes of the writer)."""
     p = model.question.probability(record.features)
@@ -117,13 +123,15 @@ def outcome(model: DecisionModel, record: Record) -> str:
 
 def score(model: DecisionModel, records: Sequence[Record]) -> dict[str, float]:
     """The acceptance metrics: strict cited-gold (an answer citing a gold source), gold
-    shown (cited, or among the related pages of "not sure"), unanswerable questions answered
-    with quotes, answerable ones with neither an answer nor the gold page among related,
-    sources per answer; and, for reference, the older ones."""
+    shown (cited, or among the related pages: of "not sure", or an answer's "see also"),
+    unanswerable questions answered with quotes, answerable ones with neither an answer nor
+    the gold page among related, sources and "see also" pages per answer; and, for
+    reference, the older ones."""
     answerable = [r for r in records if r.answerable]
     unanswerable = [r for r in records if not r.answerable]
     cited_gold = shown = neither = declined = wrongly = 0
     cited_counts: list[int] = []
+    see_also_counts: list[int] = []
     for r in records:
         kind = outcome(model, r)
         answered = kind == "answer"
@@ -133,9 +141,11 @@ def score(model: DecisionModel, records: Sequence[Record]) -> dict[str, float]:
         wrongly += not answered
         if answered:
             sources = cited(model, r)
+            also = see_also(model, r, sources)
             cited_counts.append(len(sources))
+            see_also_counts.append(len(also))
             cited_gold += bool(r.gold & set(sources))
-            shown += bool(r.gold & set(sources))
+            shown += bool(r.gold & {*sources, *also})
         else:
             listed = bool(kind == "not sure" and r.gold & set(related(model, r)))
             shown += listed
@@ -143,6 +153,7 @@ def score(model: DecisionModel, records: Sequence[Record]) -> dict[str, float]:
     for r in unanswerable:
         if outcome(model, r) == "answer":
             cited_counts.append(len(cited(model, r)))
+            see_also_counts.append(len(see_also(model, r, cited(model, r))))
     n = max(len(answerable), 1)
     return {
         "questions": len(records),
@@ -156,6 +167,9 @@ def score(model: DecisionModel, records: Sequence[Record]) -> dict[str, float]:
         "declined_unanswerable": declined / len(unanswerable) if unanswerable else 1.0,
         "wrongly_declined": wrongly / n,
         "cited_per_answer": sum(cited_counts) / len(cited_counts) if cited_counts else 0.0,
+        "see_also_per_answer": (
+            sum(see_also_counts) / len(see_also_counts) if see_also_counts else 0.0
+        ),
     }
 
 

@@ -7,7 +7,8 @@
    the answer is "not sure" with the same closest pages.
 3. After generation only [n] markers that point at given sources are kept; sources not
    cited are dropped from the citations (they stay in ``retrieved``); a reply with no valid
-   citation counts as not answered unless the model said NOT_FOUND.
+   citation counts as not answered unless the model said NOT_FOUND. The closest pages it
+   does not cite are its "see also", as with an extractive answer.
 4. If the LLM fails or times out, the extractive answer is returned, saying so.
 """
 
@@ -94,6 +95,7 @@ class GenerativeAnswerer:
                 text=text,
                 answered=True,
                 citations=citations,
+                related=self.extractive.closest_pages(evidence, citations),
                 retrieved=chunks,
             )
         answer.writer = "llm"

@@ -1,7 +1,8 @@
 """`wikibot eval`: retrieval and answer metrics over a qa.jsonl development set.
 
 Per question and overall: gold source among retrieved (hit@k, k = retrieval top_k), among
-cited, and shown (cited, or among the related pages when the bot is not sure), MRR over
+cited, and shown (cited, or among the related pages: of "not sure", or an answer's "see
+also"), MRR over
 retrieved documents, citation precision (cited sources that are gold), answered when it
 should / declined when it should, latency p50/p95.
 
@@ -45,7 +46,7 @@ class EvalReport:
             "questions": len(self.rows),
             "answerable": len(answerable),
             "cited_gold": mean([r["cited_gold"] for r in answerable]),
-            # cited, or among the related pages of a "not sure"
+            # cited, or among the related pages ("not sure", or an answer's "see also")
             "gold_shown": mean([r["cited_gold"] or r["related_gold"] for r in answerable]),
             "retrieved_gold": mean([r["retrieved_gold"] for r in answerable]),
             "mrr": mean([r["reciprocal_rank"] for r in answerable]),

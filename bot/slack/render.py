@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
     FeedbackButtonsElement,
 )
 
-from bot.models import Answer
+from bot.models import Answer, Citation
 from bot.text_pieces import split_text
 
 # Slack's limits: section text 3,000 chars, 50 blocks per message, message text 40,000.
@@ -33,8 +33,12 @@ def _slack_link(url: str, label: str) -> str:
 
 def slack_source_lines(answer: Answer) -> list[str]:
     """The citations (or, when the bot is not sure, the related pages) as numbered links."""
+    return _link_lines(answer.citations or answer.related)
+
+
+def _link_lines(pages: list[Citation]) -> list[str]:
     lines = []
-    for c in answer.citations or answer.related:
+    for c in pages:
         label = c.label()
         shown = (
             _slack_link(c.url, label)
@@ -86,6 +90,15 @@ def slack_answer_tail(
     if lines:
         for piece in split_text(heading + "\n".join(lines), SLACK_SECTION_CHARS):
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+    if answer.citations and answer.related:  # an answer's "see also": small print
+        see_also = "See also:"
+        for link in _link_lines(answer.related):
+            if len(see_also) + len(link) + 3 > SLACK_SECTION_CHARS:
+                continue  # whole links only
+            see_also += (" " if see_also.endswith(":") else " · ") + link
+        if see_also != "See also:":
+            element = {"type": "mrkdwn", "text": see_also}
+            blocks.append({"type": "context", "elements": [element]})
     if feedback_id:
         blocks.append(
             _legacy_feedback_block(feedback_id) if legacy_feedback else _feedback_block(feedback_id)

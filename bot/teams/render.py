@@ -92,6 +92,9 @@ def teams_answer_messages(answer: Answer, *, feedback_id: str = "") -> list[dict
     # not sure: the answer text introduces the related pages; nothing related: no list
     lines = [teams_source_line(c) for c in answer.citations or answer.related]
     body += [_text_block(line, spacing="Small") for line in lines]
+    if answer.citations and answer.related:  # an answer's "see also"
+        body.append(_text_block("See also", weight="Bolder", separator=True))
+        body += [_text_block(teams_source_line(c), spacing="Small") for c in answer.related]
     actions = feedback_actions(feedback_id) if feedback_id else []
     summary = answer.text.replace("\n", " ")
     messages: list[dict[str, Any]] = []

@@ -86,6 +86,11 @@ def test_invalid_citations_are_removed(make, stub: StubLLM) -> None:  # type: ig
     assert [c.n for c in answer.citations] == [1, 2]
     sources = re.findall(r'<source n="(\d+)"', stub.requests[0]["messages"][1]["content"])
     assert len(answer.retrieved) >= len(sources) >= 2
+    # "see also": the closest pages the answer does not cite, numbered after its citations
+    cited = {c.doc_id for c in answer.citations}
+    assert answer.related and not cited & {c.doc_id for c in answer.related}
+    assert answer.related[0].n == len(answer.citations) + 1
+    assert {c.doc_id for c in answer.related} <= {c.doc_id for c in answer.retrieved}
 
 
 def test_no_valid_citation_means_not_answered(make, stub: StubLLM) -> None:  # type: ignore[no-untyped-def]

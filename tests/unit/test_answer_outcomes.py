@@ -45,8 +45,24 @@ def _answer(question: str, related: float = 0.0, threshold: float = 0.5) -> Answ
 
 def test_a_confident_answer_quotes_and_cites() -> None:
     answer = _answer("How many vacation days do employees get per year?")
-    assert answer.answered and answer.citations and answer.related == []
+    assert answer.answered and answer.citations
     assert "> " in answer.text
+
+
+def test_an_answer_lists_the_closest_pages_it_does_not_cite_as_see_also() -> None:
+    answer = _answer("How many vacation days do employees get per year?")
+    cited = {c.doc_id for c in answer.citations}
+    also = [c.doc_id for c in answer.related]
+    assert cited == {"vacation"} and also and not cited & set(also)
+    assert len(cited) + len(also) <= 3 and len(set(also)) == len(also)
+    # numbered after the citations, in the JSON contract's fields
+    assert [c.n for c in answer.related] == [
+        len(answer.citations) + i for i in range(1, len(also) + 1)
+    ]
+    assert answer.to_json()["related"][0]["source"] == answer.related[0].source
+    rendered = render_terminal(answer)
+    assert rendered.index("Sources:") < rendered.index("See also:")
+    assert f"[{answer.related[0].n}] {answer.related[0].label()}" in rendered
 
 
 def test_not_sure_lists_up_to_three_related_pages_and_quotes_nothing() -> None:
@@ -133,6 +149,17 @@ def test_score_counts_a_gold_page_among_related_as_shown() -> None:
     metrics = score(model, [unsure])
     assert outcome(model, unsure) == "not sure"
     assert metrics["cited_gold"] == 0 and metrics["gold_shown"] == 1 and metrics["neither"] == 0
+
+
+def test_score_counts_a_gold_page_in_an_answers_see_also_as_shown_not_cited() -> None:
+    question = LogisticModel(["dense_top"], [0.0], [1.0], [10.0], -5.0)
+    document = LogisticModel(["coverage"], [0.0], [1.0], [1.0], 0.0)
+    model = DecisionModel(question, 0.5, document, 1.0, related_threshold=0.1)
+    wrong_first = _record("g", True, 0.9, gold_first=False)  # answered, b.md cited
+    metrics = score(model, [wrong_first])
+    assert outcome(model, wrong_first) == "answer"
+    assert metrics["cited_gold"] == 0 and metrics["gold_shown"] == 1
+    assert metrics["cited_per_answer"] == 1 and metrics["see_also_per_answer"] == 1
 
 
 def test_eval_counts_a_gold_page_among_related_as_shown() -> None:

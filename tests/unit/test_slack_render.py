@@ -87,3 +87,24 @@ def test_nothing_related_is_the_plain_decline() -> None:
     )
     [message] = slack_answer_messages(answer)
     assert [b["text"]["text"] for b in message["blocks"]] == [messages.NOT_IN_DOCUMENTS]
+
+
+def test_an_answer_shows_its_see_also_pages_after_the_sources_as_whole_links() -> None:
+    cited = [Citation(n=1, title="Leave", source="l.md", url="https://w/l", section="")]
+    also = [
+        Citation(n=2, title="Holidays", source="h.md", url="https://w/h?a=<b>|c", section=""),
+        Citation(n=3, title="No link", source="n.md"),
+    ]
+    answer = Answer(
+        question="q", text="> quote [1]", answered=True, citations=cited, related=also
+    )
+    [message] = slack_answer_messages(answer, feedback_id="f")
+    kinds = [b["type"] for b in message["blocks"]]
+    assert kinds == ["section", "section", "context", "context_actions"]  # … see also, 👍
+    see_also = message["blocks"][2]["elements"][0]["text"]
+    assert see_also == "See also: [2] <https://w/h?a=%3Cb%3E%7Cc|Holidays> · [3] No link (`n.md`)"
+    assert "Holidays" not in message["blocks"][1]["text"]["text"]
+    huge = also[0].model_copy(update={"url": "https://w/" + "x" * 3000})
+    [long_one] = slack_answer_messages(answer.model_copy(update={"related": [huge, also[1]]}))
+    text = long_one["blocks"][-1]["elements"][0]["text"]
+    assert text == "See also: [3] No link (`n.md`)"  # a link that cannot fit is left out

@@ -92,3 +92,18 @@ def test_only_the_bots_mention_is_removed() -> None:
         }
     )
     assert strip_mentions(activity) == "ask Bob Jones about leave"
+
+
+def test_an_answer_shows_its_see_also_pages_after_the_sources() -> None:
+    cited = [Citation(n=1, title="Leave", source="l.md", url="https://wiki/l")]
+    also = [Citation(n=2, title="Holidays", source="h.md", url="https://wiki/h")]
+    answer = Answer(question="q", text="> q [1]", answered=True, citations=cited, related=also)
+    [message] = teams_answer_messages(answer)
+    texts = [b["text"] for b in message["attachments"][0]["content"]["body"]]
+    assert texts[1:] == [
+        "Sources",
+        "[1] [Leave](https://wiki/l)",
+        "See also",
+        "[2] [Holidays](https://wiki/h)",
+    ]
+    Activity.deserialize(message)

@@ -197,13 +197,14 @@ class ExtractiveAnswerer:
         answer, its "see also" (the asker sees the three closest pages either way, so a
         wrong first choice still shows the right page); numbered after the citations."""
         skip = {c.doc_id for c in cited}
+        after = max((c.n for c in cited), default=0)  # an LLM's citations may skip numbers
         pages: list[Citation] = []
         for doc in self.ranked_documents(evidence)[:RELATED_PAGES]:
             if doc in skip:
                 continue
             best = next((c.chunk for c in evidence.sentences if c.chunk.doc_id == doc), None)
             chunk = best or next(c for c in evidence.chunks if c.doc_id == doc)
-            pages.append(Citation.of(len(cited) + len(pages) + 1, chunk))
+            pages.append(Citation.of(after + len(pages) + 1, chunk))
         return pages
 
     def not_sure(self, question: str, evidence: Evidence) -> Answer:

@@ -36,7 +36,7 @@ def slack_source_lines(answer: Answer) -> list[str]:
     return _link_lines(answer.citations or answer.related)
 
 
-def _link_lines(pages: list[Citation]) -> list[str]:
+def _link_lines(pages: list[Citation], *, dated: bool = True) -> list[str]:
     lines = []
     for c in pages:
         label = c.label()
@@ -45,7 +45,7 @@ def _link_lines(pages: list[Citation]) -> list[str]:
             if c.url
             else f"{slack_escape(label)} (`{slack_escape(c.source)}`)"
         )
-        updated = f" · {c.updated_note()}" if c.updated_at else ""
+        updated = f" · {c.updated_note()}" if c.updated_at and dated else ""
         lines.append(f"[{c.n}] {shown}{updated}")
     return lines
 
@@ -92,7 +92,7 @@ def slack_answer_tail(
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
     if answer.citations and answer.related:  # an answer's "see also": small print
         see_also = "See also:"
-        for link in _link_lines(answer.related):
+        for link in _link_lines(answer.related, dated=False):
             if len(see_also) + len(link) + 3 > SLACK_SECTION_CHARS:
                 continue  # whole links only
             see_also += (" " if see_also.endswith(":") else " · ") + link

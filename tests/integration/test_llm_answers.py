@@ -90,7 +90,14 @@ def test_invalid_citations_are_removed(make, stub: StubLLM) -> None:  # type: ig
     cited = {c.doc_id for c in answer.citations}
     assert answer.related and not cited & {c.doc_id for c in answer.related}
     assert answer.related[0].n == len(answer.citations) + 1
-    assert {c.doc_id for c in answer.related} <= {c.doc_id for c in answer.retrieved}
+
+
+def test_see_also_numbers_never_reuse_a_citation_number(make, stub: StubLLM) -> None:  # type: ignore[no-untyped-def]
+    stub.behaviour = lambda m: "Unused days carry over [2]."
+    answer = make().engine.ask("How many vacation days do I get per year?")
+    assert answer.answered and [c.n for c in answer.citations] == [2]
+    assert answer.related and min(c.n for c in answer.related) > 2
+    assert len({c.n for c in answer.related}) == len(answer.related)
 
 
 def test_no_valid_citation_means_not_answered(make, stub: StubLLM) -> None:  # type: ignore[no-untyped-def]

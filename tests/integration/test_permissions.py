@@ -127,7 +127,8 @@ def event(text: str, user: str, *, dm: bool, thread: str = "t1", n: int = 0) -> 
 
 
 def shown(answer: Answer) -> str:
-    parts = [answer.text, *(c.title + c.source + c.url + c.section for c in answer.citations)]
+    pages = [*answer.citations, *answer.related]  # sources, "see also", "not sure" pages
+    parts = [answer.text, *(c.title + c.source + c.url + c.section for c in pages)]
     parts += [r.title + r.text for r in answer.retrieved]
     return " ".join(parts)
 

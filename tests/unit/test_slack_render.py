@@ -93,7 +93,7 @@ def test_an_answer_shows_its_see_also_pages_after_the_sources_as_whole_links() -
     cited = [Citation(n=1, title="Leave", source="l.md", url="https://w/l", section="")]
     also = [
         Citation(n=2, title="Holidays", source="h.md", url="https://w/h?a=<b>|c", section=""),
-        Citation(n=3, title="No link", source="n.md"),
+        Citation(n=3, title="No link", source="n.md", updated_at="2026-02-20"),
     ]
     answer = Answer(
         question="q", text="> quote [1]", answered=True, citations=cited, related=also

@@ -50,6 +50,8 @@ class AnswerEntry(BaseModel):
     retrieved: list[RetrievedEntry]
     cited_doc_ids: list[str]
     cited_chunk_ids: list[str]
+    # the pages listed beside the answer ("see also") or instead of one ("not sure")
+    related_doc_ids: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(
@@ -81,6 +83,7 @@ class AnswerEntry(BaseModel):
             ],
             cited_doc_ids=sorted(cited),
             cited_chunk_ids=[c.chunk_id for c in answer.retrieved if c.doc_id in cited],
+            related_doc_ids=[c.doc_id for c in answer.related],
         )
 
 

@@ -71,6 +71,8 @@ def _log(components: App, days: int = 1, per_day: int = 1) -> list[dict[str, Any
                     user_hash=hash_user("slack", f"U{n}", "salt"),
                     model="",
                 ).model_dump()
+                assert entry["related_doc_ids"] == [c.doc_id for c in answer.related]
+                assert not set(entry["related_doc_ids"]) & set(entry["cited_doc_ids"])
                 entry["ts"] = 1_780_000_000 + day * 86400 + i
                 if n == 0:
                     entry["question"] = "Mail jane.doe@acme.test: how many vacation days per year?"

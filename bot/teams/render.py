@@ -99,8 +99,10 @@ def teams_answer_messages(answer: Answer, *, feedback_id: str = "") -> list[dict
     summary = answer.text.replace("\n", " ")
     messages: list[dict[str, Any]] = []
     current: list[dict[str, Any]] = []
-    for block in body:
-        trial = _card_message([*current, block], actions, summary)
+    for i, block in enumerate(body):
+        # a heading ("Sources", "See also") moves on with its first line
+        together = body[i : i + 2] if block.get("weight") == "Bolder" else [block]
+        trial = _card_message([*current, *together], actions, summary)
         if current and _size(trial) > TEAMS_MESSAGE_BYTES:
             messages.append(_card_message(current, [], summary))
             current = []

@@ -107,3 +107,18 @@ def test_an_answer_shows_its_see_also_pages_after_the_sources() -> None:
         "[2] [Holidays](https://wiki/h)",
     ]
     Activity.deserialize(message)
+
+
+def test_a_heading_never_ends_a_card_without_its_first_line() -> None:
+    cited = [Citation(n=1, title="Leave", source="l.md", url="https://wiki/l")]
+    also = [Citation(n=2, title="Holidays", source="h.md", url="https://wiki/h")]
+    orphaned = []
+    for length in range(TEAMS_MESSAGE_BYTES - 1500, TEAMS_MESSAGE_BYTES + 200, 5):
+        answer = Answer(
+            question="q", text="x" * length, answered=True, citations=cited, related=also
+        )
+        for message in teams_answer_messages(answer, feedback_id="f"):
+            body = message["attachments"][0]["content"]["body"]
+            if body[-1].get("weight") == "Bolder":
+                orphaned.append((length, body[-1]["text"]))
+    assert orphaned == []

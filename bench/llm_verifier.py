@@ -50,7 +50,14 @@ def main() -> None:
     no = llm.tokenize(b"No", add_bos=False, special=False)[0]
     pooled: dict[bool, list[float]] = {True: [], False: []}
     embedder = None
-    for corpus in sorted(p for p in CORPORA.iterdir() if (p / "qa.jsonl").exists()):
+    corpora = sorted(p for p in CORPORA.iterdir() if (p / "qa.jsonl").exists())
+    missing = [c.name for c in corpora if not (args.data_dir / c.name).is_dir()]
+    if missing:  # an empty index would score every question on an empty passage
+        raise SystemExit(
+            f"no index for {', '.join(missing)} in {args.data_dir}: "
+            "run `python -m bench.generalization --no-latency` first"
+        )
+    for corpus in corpora:
         parts = build_app(load_settings(data_dir=args.data_dir / corpus.name), embedder=embedder)
         embedder = parts.embedder
         scores: dict[bool, list[float]] = {True: [], False: []}

@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,7 +118,7 @@ async def _slack_bot(data: Path, source: Path, embedder, redis_url: str) -> Asyn
         await api.stop()
 
 
-def _see_also(block: dict) -> bool:  # type: ignore[type-arg]
+def _see_also(block: dict[str, Any]) -> bool:
     elements = block.get("elements") or [{}]
     return block["type"] == "context" and str(elements[0].get("text", "")).startswith("See also")
 
